@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from './app-context.js';
+import { apiKeyRoutes } from './faces/native/api-key.routes.js';
+import { ErrorBody } from './faces/native/common.schemas.js';
+import { userRoutes } from './faces/native/user.routes.js';
+import { healthRoutes } from './faces/ops/health.routes.js';
+import { nativeEnvelope, useErrorEnvelope } from './http/error-handler.js';
+import { loggerOptions } from './http/logging.js';
+import { registerOpenApi } from './http/openapi.js';
+import { validatorCompiler } from './http/validation.js';
+
+export interface BuildAppOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** The HTTP application as a plugin tree, separate from listen(): tests call it through inject(). */
+export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(ctx.config.logLevel, options.logStream),
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Our own ids only: a client-chosen id could forge or pollute log correlation.
+    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    requestIdHeader: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('auth', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addSchema(ErrorBody);
+  useErrorEnvelope(app, nativeEnvelope);
+
+  await registerOpenApi(app, ctx.config.publicUrl);
+  await app.register(healthRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(apiKeyRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * The one catalogue of errors the core raises. Each has a stable UPPER_SNAKE code and an
+ * HTTP status; faces translate them into their own envelopes but never invent codes.
+ */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface ErrorOptions {
+  /** extra response headers, e.g. Retry-After or WWW-Authenticate */
+  headers?: Record<string, string> | undefined;
+  /** the underlying reason: logged, never sent to the client */
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly headers: Record<string, string> | undefined;
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+    readonly details?: ErrorDetail[],
+    options: ErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.headers = options.headers;
+    this.name = code;
+  }
+}
+
+function defineError(code: string, statusCode: number, defaultMessage: string) {
+  return class extends AppError {
+    static readonly code = code;
+    static readonly statusCode = statusCode;
+    constructor(message: string = defaultMessage, details?: ErrorDetail[], options?: ErrorOptions) {
+      super(code, statusCode, message, details, options);
+    }
+  };
+}
+
+export const ValidationError = defineError('VALIDATION_FAILED', 400, 'The request is invalid');
+export const MalformedBodyError = defineError(
+  'MALFORMED_BODY',
+  400,
+  'The request body is not valid JSON, or uses a forbidden key (__proto__, constructor.prototype)',
+);
+export const WeakPasswordError = defineError('WEAK_PASSWORD', 400, 'The password is too common or too short');
+export const UnauthenticatedError = defineError('UNAUTHENTICATED', 401, 'Authentication is required');
+export const InvalidCredentialsError = defineError('INVALID_CREDENTIALS', 401, 'Invalid email or password');
+export const InvalidTokenError = defineError('INVALID_TOKEN', 401, 'The access token is invalid or expired');
+export const InvalidApiKeyError = defineError('INVALID_API_KEY', 401, 'The API key is invalid or revoked');
+export const ForbiddenError = defineError('FORBIDDEN', 403, 'You are not allowed to do this');
+export const NotFoundError = defineError('NOT_FOUND', 404, 'Not found');
+export const RouteNotFoundError = defineError('ROUTE_NOT_FOUND', 404, 'No such route');
+export const MethodNotAllowedError = defineError('METHOD_NOT_ALLOWED', 405, 'Method not allowed');
+export const EmailTakenError = defineError('EMAIL_TAKEN', 409, 'That email is already registered');
+export const ConflictError = defineError('CONFLICT', 409, 'The resource already exists');
+export const IdempotencyConflictError = defineError(
+  'IDEMPOTENCY_KEY_REUSED',
+  409,
+  'This idempotency key was already used with a different request body',
+);
+export const IdempotencyInProgressError = defineError(
+  'IDEMPOTENCY_KEY_IN_USE',
+  409,
+  'A request with this idempotency key is still being processed; retry shortly',
+);
+export const PayloadTooLargeError = defineError('PAYLOAD_TOO_LARGE', 413, 'The request body is too large');
+export const UnsupportedMediaTypeError = defineError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json');
+export const RateLimitedError = defineError('RATE_LIMITED', 429, 'Too many attempts; retry later');
+export const InternalError = defineError('INTERNAL_ERROR', 500, 'Something went wrong on our side');
+export const ServiceUnavailableError = defineError('SERVICE_UNAVAILABLE', 503, 'A dependency is unavailable; retry later');

@@ -1,0 +1,114 @@
+import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { paymentProfiles, sessions, users } from '../../db/schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+/** A user as the core hands it out: the row plus its Stripe customer, without the password hash. */
+export type UserRecord = Omit<UserRow, 'passwordHash'> & { customerId: string | null };
+
+const userColumns = {
+  id: users.id,
+  organisationId: users.organisationId,
+  email: users.email,
+  userName: users.userName,
+  role: users.role,
+  isTest: users.isTest,
+  externalUid: users.externalUid,
+  profile: users.profile,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+  deletedAt: users.deletedAt,
+  customerId: paymentProfiles.stripeCustomerId,
+};
+
+export function createUserRepository(db: Database) {
+  const selectUsers = () => db.select(userColumns).from(users).leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id));
+
+  return {
+    async insert(values: typeof users.$inferInsert): Promise<UserRecord> {
+      await db.insert(users).values(values);
+      return (await this.findById(values.organisationId, values.id))!;
+    },
+
+    async findById(organisationId: string, id: string): Promise<UserRecord | undefined> {
+      const [row] = await selectUsers()
+        .where(and(eq(users.id, id), eq(users.organisationId, organisationId), isNull(users.deletedAt)))
+        .limit(1);
+      return row;
+    },
+
+    async findByEmail(organisationId: string, email: string): Promise<UserRecord | undefined> {
+      const [row] = await selectUsers()
+        .where(and(eq(users.organisationId, organisationId), eq(users.email, email), isNull(users.deletedAt)))
+        .limit(1);
+      return row;
+    },
+
+    async findByExternalUid(organisationId: string, externalUid: string): Promise<UserRecord | undefined> {
+      const [row] = await selectUsers()
+        .where(and(eq(users.organisationId, organisationId), eq(users.externalUid, externalUid), isNull(users.deletedAt)))
+        .limit(1);
+      return row;
+    },
+
+    async findPasswordHash(userId: string): Promise<string | null> {
+      const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).limit(1);
+      return row?.hash ?? null;
+    },
+
+    async list(organisationId: string, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[]> {
+      const conditions = [eq(users.organisationId, organisationId), isNull(users.deletedAt)];
+      if (page.startingAfter) conditions.push(gt(users.id, page.startingAfter));
+      return selectUsers()
+        .where(and(...conditions))
+        .orderBy(asc(users.id))
+        .limit(page.limit);
+    },
+
+    async update(organisationId: string, id: string, patch: Partial<typeof users.$inferInsert>): Promise<UserRecord | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(and(eq(users.id, id), eq(users.organisationId, organisationId), isNull(users.deletedAt)))
+        .returning({ id: users.id });
+      return row ? this.findById(organisationId, id) : undefined;
+    },
+
+    /** Soft delete keeps payment history attached; the email becomes free for a new account. */
+    async softDelete(organisationId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .update(users)
+        .set({ deletedAt: new Date() })
+        .where(and(eq(users.id, id), eq(users.organisationId, organisationId), isNull(users.deletedAt)))
+        .returning({ id: users.id });
+      return rows.length > 0;
+    },
+
+    async insertSession(values: { id: string; userId: string; expiresAt: Date }): Promise<void> {
+      await db.insert(sessions).values(values);
+    },
+
+    /** The caller behind an access token, in one query: its live session joined to its live user. */
+    async findBySession(sessionId: string): Promise<UserRecord | undefined> {
+      const [row] = await db
+        .select(userColumns)
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`), isNull(users.deletedAt)))
+        .limit(1);
+      return row;
+    },
+
+    async revokeSessions(userId: string, exceptSessionId?: string): Promise<void> {
+      const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+      if (exceptSessionId) conditions.push(ne(sessions.id, exceptSessionId));
+      await db
+        .update(sessions)
+        .set({ revokedAt: new Date() })
+        .where(and(...conditions));
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;

@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { UserRecord } from '../../core/users/user.repository.js';
+import { authOf, optionalBearer, requireBearer } from '../../http/auth.js';
+import type { AppContext } from '../../app-context.js';
+import { bearerSecurity, errorResponses, IdParams, PageQuery } from './common.schemas.js';
+import { nextPageLink } from './pagination.js';
+import { AdminCreateUserDto, AuthGrantDto, CreateUserDto, LoginUserDto, ReturnUserDto, UpdateUserDto } from './user.schemas.js';
+
+export function toReturnUserDto(user: UserRecord) {
+  return { userId: user.id, userName: user.userName, email: user.email, ...(user.customerId ? { customerId: user.customerId } : {}) };
+}
+
+const tags = ['Users'];
+
+/** Seed 003's users: register, login, CRUD. */
+export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { users, authentication } = ctx.services;
+  const organisationOf = (auth: { principal: { organisationId: string } } | undefined) => auth?.principal.organisationId ?? ctx.defaultOrganisationId;
+
+  app.post('/user/register', {
+    preHandler: optionalBearer(authentication),
+    schema: {
+      tags,
+      summary: 'Register a user and sign it in',
+      description: 'Public. With an API key in Authorization the user joins that key\'s organisation, else the default one.',
+      body: CreateUserDto,
+      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const grant = await users.register(organisationOf(request.auth), request.body);
+    return reply.code(201).send(grant);
+  });
+
+  app.post('/user/login', {
+    preHandler: optionalBearer(authentication),
+    schema: {
+      tags,
+      summary: 'Sign in with email and password',
+      body: LoginUserDto,
+      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 429) },
+    },
+  }, async (request, reply) => {
+    const grant = await users.login(organisationOf(request.auth), request.body, request.ip);
+    return reply.code(201).send(grant);
+  });
+
+  app.register(async (scope) => {
+    const secured = scope.withTypeProvider<TypeBoxTypeProvider>();
+    secured.addHook('preHandler', requireBearer(authentication));
+
+    secured.post('/user/logout', {
+      schema: { tags, summary: "End all of the caller's sessions", security: bearerSecurity, response: { 204: Type.Null(), ...errorResponses(401, 403) } },
+    }, async (request, reply) => {
+      await users.logout(authOf(request).principal);
+      return reply.code(204).send(null);
+    });
+
+    secured.post('/user', {
+      schema: {
+        tags,
+        summary: 'Create a user (administrators and API keys)',
+        security: bearerSecurity,
+        body: AdminCreateUserDto,
+        response: { 201: ReturnUserDto, ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (request, reply) => {
+      const user = await users.createUser(authOf(request).principal, request.body);
+      return reply.code(201).send(toReturnUserDto(user));
+    });
+
+    secured.get('/user', {
+      schema: {
+        tags,
+        summary: "List the organisation's users (administrators and API keys)",
+        description: 'The next page, if any, is announced in a `Link: <…>; rel="next"` header.',
+        security: bearerSecurity,
+        querystring: PageQuery,
+        response: { 200: Type.Array(ReturnUserDto), ...errorResponses(400, 401, 403) },
+      },
+    }, async (request, reply) => {
+      const { limit, starting_after: startingAfter } = request.query;
+      const page = await users.listUsers(authOf(request).principal, { limit: limit + 1, startingAfter });
+      const link = nextPageLink(ctx.config.publicUrl, '/user', page, limit);
+      if (link) void reply.header('link', link);
+      return page.slice(0, limit).map(toReturnUserDto);
+    });
+
+    secured.get('/user/:id', {
+      schema: { tags, summary: 'Read a user', security: bearerSecurity, params: IdParams, response: { 200: ReturnUserDto, ...errorResponses(401, 404) } },
+    }, async (request) => {
+      const { principal, self } = authOf(request);
+      return toReturnUserDto(await users.getUser(principal, request.params.id, self));
+    });
+
+    secured.patch('/user/:id', {
+      schema: {
+        tags,
+        summary: 'Update a user',
+        description: 'Users may change their name, email and password (with `currentPassword`); only administrators and API keys may set `customerId` or `role`.',
+        security: bearerSecurity,
+        params: IdParams,
+        body: UpdateUserDto,
+        response: { 200: ReturnUserDto, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (request) => toReturnUserDto(await users.updateUser(authOf(request).principal, request.params.id, request.body)));
+
+    secured.delete('/user/:id', {
+      schema: { tags, summary: 'Delete a user and end its sessions', security: bearerSecurity, params: IdParams, response: { 200: ReturnUserDto, ...errorResponses(401, 404) } },
+    }, async (request) => toReturnUserDto(await users.deleteUser(authOf(request).principal, request.params.id)));
+  });
+};

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RouteNotFoundError, type AppError } from '../core/errors.js';
+import { toAppError } from './error-mapping.js';
+
+/** How a face writes an error: each face has its own documented envelope. */
+export type ErrorEnvelope = (error: AppError, request: FastifyRequest) => unknown;
+
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, envelope: ErrorEnvelope) {
+  const appError = toAppError(error);
+  const context = { err: error, code: appError.code, statusCode: appError.statusCode };
+  // 4xx are the client's business (warn, no stack); 5xx are ours (error, with the cause).
+  if (appError.statusCode >= 500) request.log.error(context, 'request failed');
+  else request.log.warn({ code: appError.code, statusCode: appError.statusCode, reason: reasonOf(error) }, appError.message);
+  if (appError.headers) void reply.headers(appError.headers);
+  return reply.code(appError.statusCode).send(envelope(appError, request));
+}
+
+function reasonOf(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? cause.message : undefined;
+}
+
+/** Installs a face's envelope for thrown errors and unknown routes within its scope. */
+export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope): void {
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, envelope));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new RouteNotFoundError(`No route ${request.method} ${request.url.split('?')[0]}`), request, reply, envelope),
+  );
+}
+
+/** The native envelope: {statusCode, code, message, requestId, details?}. */
+export const nativeEnvelope: ErrorEnvelope = (error, request) => ({
+  statusCode: error.statusCode,
+  code: error.code,
+  message: error.message,
+  requestId: request.id,
+  ...(error.details ? { details: error.details } : {}),
+});

@@ -1,0 +1,35 @@
+import type { FastifyServerOptions } from 'fastify';
+
+// Query parameters that carry credentials somewhere in our faces (Coord's access_key, tokens).
+const SECRET_QUERY_PARAMS = /([?&](?:access_key|api_key|token|jwt|key|secret|password)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');
+}
+
+/** Header and body paths that never reach a log line, whoever logs the object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["cv-api-key"]',
+  'req.headers.cookie',
+  'req.headers["stripe-signature"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.currentPassword',
+  '*.access_token',
+  '*.jwt_token',
+  '*.nmiPaymentToken',
+  '*.apiKey',
+  '*.key',
+];
+
+export function loggerOptions(level: string, destination?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+    },
+    ...(destination ? { stream: destination } : {}),
+  } as FastifyServerOptions['logger'];
+}

@@ -1,0 +1,28 @@
+import { Ajv, type Options } from 'ajv';
+import * as addFormatsModule from 'ajv-formats';
+import type { FormatsPlugin } from 'ajv-formats';
+import type { FastifySchema } from 'fastify';
+import type { FastifySchemaCompiler } from 'fastify/types/schema.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const formatsExport = addFormatsModule as unknown as { default: FormatsPlugin | { default: FormatsPlugin } };
+const addFormats: FormatsPlugin = typeof formatsExport.default === 'function' ? formatsExport.default : formatsExport.default.default;
+
+function makeAjv(options: Options): Ajv {
+  // allErrors: a client fixes every bad field in one round trip; bodies are size-capped first.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, ...options });
+  addFormats(ajv);
+  // Emails are trimmed before use, so surrounding spaces must not fail the format check.
+  const email = ajv.formats.email;
+  if (email instanceof RegExp) ajv.addFormat('email', (value: string) => email.test(value.trim()));
+  return ajv;
+}
+
+// Bodies are taken as sent: no coercion ("2000" is not 2000) and no silent stripping of
+// unknown fields (additionalProperties: false must reject them). Query strings and path
+// parameters are text by nature, so they are coerced.
+const bodyAjv = makeAjv({ coerceTypes: false, removeAdditional: false });
+const textAjv = makeAjv({ coerceTypes: 'array', removeAdditional: false });
+
+export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);
