@@ -1,6 +1,11 @@
 import type { Config } from './config.js';
 import type { AuthenticationService } from './core/auth/authentication.service.js';
+import type { SecretBox } from './core/crypto/secret-box.js';
 import type { OrganisationService } from './core/organisations/organisation.service.js';
+import type { PaymentProfileService } from './core/payment-profiles/payment-profile.service.js';
+import type { PaymentService } from './core/payments/payment.service.js';
+import type { Reconciler } from './core/payments/reconcile.js';
+import type { StripeEventService } from './core/payments/stripe-event.service.js';
 import type { UserService } from './core/users/user.service.js';
 import type { DatabaseHandle } from './db/client.js';
 
@@ -8,6 +13,11 @@ export interface Services {
   organisations: OrganisationService;
   users: UserService;
   authentication: AuthenticationService;
+  profiles: PaymentProfileService;
+  payments: PaymentService;
+  reconciler: Reconciler;
+  stripeEvents: StripeEventService;
+  secretBox: SecretBox;
 }
 
 /** Everything a face needs, built once by the composition root. */

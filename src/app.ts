@@ -1,25 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './app-context.js';
 import { apiKeyRoutes } from './faces/native/api-key.routes.js';
 import { ErrorBody } from './faces/native/common.schemas.js';
+import { paymentRoutes } from './faces/native/payment.routes.js';
+import { reconcileRoutes } from './faces/native/reconcile.routes.js';
 import { userRoutes } from './faces/native/user.routes.js';
+import { stripeWebhookRoutes } from './faces/stripe-webhooks/webhook.routes.js';
 import { healthRoutes } from './faces/ops/health.routes.js';
 import { nativeEnvelope, useErrorEnvelope } from './http/error-handler.js';
-import { loggerOptions } from './http/logging.js';
+import type { PinoLogger } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { validatorCompiler } from './http/validation.js';
 
 export interface BuildAppOptions {
-  /** Where log lines go (tests capture them); stdout by default. */
-  logStream?: NodeJS.WritableStream;
+  /** The process's logger (see createLogger); the app's request logs go through it. */
+  logger: PinoLogger;
 }
 
 /** The HTTP application as a plugin tree, separate from listen(): tests call it through inject(). */
-export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(ctx.config.logLevel, options.logStream),
+    // pino's Logger is a FastifyBaseLogger; the cast only drops pino's extra typing.
+    loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     // Our own ids only: a client-chosen id could forge or pollute log correlation.
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
@@ -43,5 +47,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await app.register(healthRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(apiKeyRoutes, { ctx });
+  await app.register(paymentRoutes, { ctx });
+  await app.register(reconcileRoutes, { ctx });
+  await app.register(stripeWebhookRoutes, { ctx });
   return app;
 }

@@ -5,6 +5,8 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
 import { createServices } from './services.js';
+import { connectStripe } from './stripe-connection.js';
+import { createLogger } from './http/logging.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -16,15 +18,18 @@ export async function openConfiguredDatabase(config: Config): Promise<DatabaseHa
   return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') });
 }
 
-/** The composition root: config → database → core services → HTTP app → listen. */
+/** The composition root: config → database → Stripe → core services → HTTP app → listen. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  const log = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config);
   await database.migrate();
-  const built = createServices(config, database.db);
+  const stripe = await connectStripe(config, log);
+  await stripe.registerWebhookEndpoint(`${config.publicUrl}/webhooks/stripe`);
+  const built = createServices(config, database.db, { gateway: stripe.gateway, log: log });
   const { organisations } = built.services;
   const { organisation, created } = await organisations.ensureDefaultOrganisation();
   const ctx: AppContext = { config, database, services: built.services, defaultOrganisationId: organisation.id };
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { logger: log });
 
   if (config.bootstrapApiKey) {
     await organisations.registerApiKey(organisation.id, config.bootstrapApiKey, 'bootstrap');
@@ -37,15 +42,37 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const url = await app.listen({ host: config.host, port: config.port });
   app.log.info({ database: database.kind, url }, 'paybridge is listening');
+  const stopReconciling = scheduleReconciliation(ctx, app);
   let closing: Promise<void> | undefined;
   return {
     app,
     url,
     close: () =>
       (closing ??= (async () => {
+        stopReconciling();
         await app.close();
         await built.close();
+        await stripe.close();
         await database.close();
       })()),
   };
+}
+
+/** Periodic reconciliation in-process; runs never overlap, and several instances may run it. */
+function scheduleReconciliation(ctx: AppContext, app: FastifyInstance): () => void {
+  const seconds = ctx.config.payments.reconcileIntervalSeconds;
+  if (seconds === 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    ctx.services.reconciler
+      .reconcile()
+      .catch((error: unknown) => app.log.error({ err: error }, 'reconciliation run failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

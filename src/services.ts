@@ -5,15 +5,29 @@ import { createAuthenticationService } from './core/auth/authentication.service.
 import { createLoginThrottle } from './core/auth/login-throttle.js';
 import { createArgon2Hasher, type PasswordHasher } from './core/auth/password.js';
 import { createMemoryFailureCounter, createRedisFailureCounter, type FailureCounter } from './core/auth/rate-limiter.js';
+import { createSecretBox } from './core/crypto/secret-box.js';
+import type { Logger } from './core/logger.js';
 import { createOrganisationRepository } from './core/organisations/organisation.repository.js';
 import { createOrganisationService } from './core/organisations/organisation.service.js';
 import { createPaymentProfileRepository } from './core/payment-profiles/payment-profile.repository.js';
+import { createPaymentProfileService } from './core/payment-profiles/payment-profile.service.js';
+import { createPaymentCreation } from './core/payments/payment-creation.js';
+import type { PaymentGateway } from './core/payments/payment-gateway.js';
+import { createPaymentRepository } from './core/payments/payment.repository.js';
+import { createPaymentService } from './core/payments/payment.service.js';
+import { createReconciler } from './core/payments/reconcile.js';
+import { createStripeEventRepository } from './core/payments/stripe-event.repository.js';
+import { createStripeEventService } from './core/payments/stripe-event.service.js';
 import { createUserRepository } from './core/users/user.repository.js';
 import { createUserService } from './core/users/user.service.js';
 import type { Database } from './db/client.js';
 
 export interface ServiceOptions {
+  gateway: PaymentGateway;
+  log: Logger;
   hasher?: PasswordHasher;
+  /** Seconds a payment creator holds its row before another request or reconciliation may take over. */
+  paymentLeaseSeconds?: number;
 }
 
 export interface BuiltServices {
@@ -22,7 +36,8 @@ export interface BuiltServices {
 }
 
 /** Wires repositories and core services; no HTTP here. */
-export function createServices(config: Config, db: Database, options: ServiceOptions = {}): BuiltServices {
+export function createServices(config: Config, db: Database, options: ServiceOptions): BuiltServices {
+  const { gateway, log } = options;
   const failureCounter: FailureCounter = config.redisUrl ? createRedisFailureCounter(config.redisUrl) : createMemoryFailureCounter();
   const tokens = createAccessTokenService({
     secret: config.jwtSecret,
@@ -31,18 +46,42 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     ttlSeconds: config.accessTokenTtlSeconds,
   });
   const userRepository = createUserRepository(db);
+  const profileRepository = createPaymentProfileRepository(db);
+  const paymentRepository = createPaymentRepository(db);
   const organisations = createOrganisationService(createOrganisationRepository(db));
   const users = createUserService({
     users: userRepository,
-    profiles: createPaymentProfileRepository(db),
+    profiles: profileRepository,
     transaction: (fn) => db.transaction((tx) => fn({ users: createUserRepository(tx), profiles: createPaymentProfileRepository(tx) })),
     hasher: options.hasher ?? createArgon2Hasher(),
     tokens,
     throttle: createLoginThrottle(failureCounter, config.login),
   });
   const authentication = createAuthenticationService({ tokens, users: userRepository, organisations });
+  const profiles = createPaymentProfileService({ profiles: profileRepository, gateway, log });
+  users.onUserChanged((user) => profiles.syncCustomerDetails(user));
+
+  const leaseSeconds = options.paymentLeaseSeconds ?? 30;
+  const creation = createPaymentCreation({ payments: paymentRepository, profiles, gateway, leaseSeconds, maxWaitMs: 20_000 });
+  const payments = createPaymentService({
+    payments: paymentRepository,
+    creation,
+    profiles,
+    gateway,
+    defaults: { amount: config.payments.defaultAmount, currency: config.payments.defaultCurrency },
+    returnUrl: `${config.publicUrl}/payment/return`,
+  });
+  const reconciler = createReconciler({ payments: paymentRepository, creation, paymentService: payments, users: userRepository, gateway, leaseSeconds, log });
+  const stripeEvents = createStripeEventService({
+    events: createStripeEventRepository(db),
+    payments,
+    reconciler,
+    profiles: profileRepository,
+    gateway,
+    log,
+  });
   return {
-    services: { organisations, users, authentication },
+    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox: createSecretBox(config.encryptionKey) },
     close: () => failureCounter.close(),
   };
 }

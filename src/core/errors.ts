@@ -71,3 +71,25 @@ export const UnsupportedMediaTypeError = defineError('UNSUPPORTED_MEDIA_TYPE', 4
 export const RateLimitedError = defineError('RATE_LIMITED', 429, 'Too many attempts; retry later');
 export const InternalError = defineError('INTERNAL_ERROR', 500, 'Something went wrong on our side');
 export const ServiceUnavailableError = defineError('SERVICE_UNAVAILABLE', 503, 'A dependency is unavailable; retry later');
+
+/** A card was declined; declineCode is the processor's reason (e.g. insufficient_funds). */
+export class PaymentDeclinedError extends AppError {
+  static readonly code = 'CARD_DECLINED';
+  constructor(
+    message: string,
+    readonly declineCode: string,
+    readonly paymentIntentId?: string,
+  ) {
+    super('CARD_DECLINED', 402, message);
+  }
+}
+
+/** The payment provider refused the request itself (unknown object, invalid parameter, used token). */
+export const ProviderRejectedError = defineError('PROVIDER_REJECTED', 400, 'The payment provider refused the request');
+export const ProviderUnavailableError = defineError(
+  'PROVIDER_UNAVAILABLE',
+  503,
+  'The payment provider is unavailable; retry the same request (with the same idempotency key) shortly',
+);
+export const InvalidSignatureError = defineError('INVALID_SIGNATURE', 400, 'The webhook signature is invalid or too old');
+export const TestUserError = defineError('TEST_USER_NOT_ALLOWED', 403, 'Test users cannot do this');

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -86,3 +86,65 @@ export const paymentProfiles = pgTable(
   },
   (t) => [uniqueIndex('payment_profiles_stripe_customer').on(t.stripeCustomerId)],
 );
+
+/**
+ * One row per PaymentIntent, written before Stripe is called (status 'creating') and
+ * completed after: a crash in between leaves a row that reconciliation can finish.
+ */
+export const payments = pgTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id').notNull().references(() => organisations.id),
+    userId: text('user_id').notNull().references(() => users.id),
+    // The client's cuid (or Idempotency-Key), unique per user; requestHash detects reuse with another body.
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    description: text('description'),
+    stripePaymentIntentId: text('stripe_payment_intent_id'),
+    stripeCustomerId: text('stripe_customer_id'),
+    status: text('status').notNull(),
+    paymentMethodId: text('payment_method_id'),
+    lastErrorCode: text('last_error_code'),
+    nextActionUrl: text('next_action_url'),
+    // The exact first answer, replayed byte for byte to a retry with the same key.
+    createResponse: text('create_response'),
+    // Whoever holds an unexpired lease is creating the PaymentIntent; others wait or take over after it lapses.
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    // When the stored Stripe state was read; older reads never overwrite newer ones.
+    stripeSyncedAt: timestamp('stripe_synced_at', { withTimezone: true, precision: 6 }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('payments_idempotency_key_per_user').on(t.userId, t.idempotencyKey),
+    uniqueIndex('payments_stripe_payment_intent').on(t.stripePaymentIntentId),
+    index('payments_user').on(t.userId, t.id),
+    index('payments_organisation').on(t.organisationId, t.id),
+    index('payments_unsettled').on(t.status).where(sql`${t.status} not in ('succeeded', 'canceled')`),
+  ],
+);
+
+/** Idempotency keys of operations other than creation (e.g. confirm): first request body wins. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: text('user_id').notNull().references(() => users.id),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.scope, t.key] })],
+);
+
+/** Stripe events seen, so each is applied once however often it is delivered. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  stripeCreatedAt: timestamp('stripe_created_at', { withTimezone: true }).notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  processedAt: timestamp('processed_at', { withTimezone: true }),
+});

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RouteNotFoundError, type AppError } from '../core/errors.js';
+import { PaymentDeclinedError, RouteNotFoundError, type AppError } from '../core/errors.js';
 import { toAppError } from './error-mapping.js';
 
 /** How a face writes an error: each face has its own documented envelope. */
@@ -28,11 +28,12 @@ export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope):
   );
 }
 
-/** The native envelope: {statusCode, code, message, requestId, details?}. */
+/** The native envelope: {statusCode, code, message, requestId, declineCode?, details?}. */
 export const nativeEnvelope: ErrorEnvelope = (error, request) => ({
   statusCode: error.statusCode,
   code: error.code,
   message: error.message,
   requestId: request.id,
+  ...(error instanceof PaymentDeclinedError ? { declineCode: error.declineCode } : {}),
   ...(error.details ? { details: error.details } : {}),
 });

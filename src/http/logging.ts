@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import { pino, type Logger as PinoLogger } from 'pino';
 
 // Query parameters that carry credentials somewhere in our faces (Coord's access_key, tokens).
 const SECRET_QUERY_PARAMS = /([?&](?:access_key|api_key|token|jwt|key|secret|password)=)[^&#]*/gi;
@@ -23,13 +23,17 @@ export const REDACTED_PATHS = [
   '*.key',
 ];
 
-export function loggerOptions(level: string, destination?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  return {
+/** The one logger of a process: the HTTP layer and the core write through it. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): PinoLogger {
+  const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     serializers: {
+      ...pino.stdSerializers,
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
     },
-    ...(destination ? { stream: destination } : {}),
-  } as FastifyServerOptions['logger'];
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
+
+export type { PinoLogger };

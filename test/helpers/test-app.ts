@@ -3,11 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type Stripe from 'stripe';
 import type { AppContext } from '../../src/app-context.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
+import { createLogger } from '../../src/http/logging.js';
 import { createServices } from '../../src/services.js';
+import { connectStripe } from '../../src/stripe-connection.js';
 import { LogCapture } from './log-capture.js';
 
 export interface TestApp {
@@ -16,6 +19,12 @@ export interface TestApp {
   config: Config;
   database: DatabaseHandle;
   logs: LogCapture;
+  /** The SDK client the service uses, pointed at this test's Stripe emulator. */
+  stripe: Stripe;
+  /** The emulator's base URL (its control surface lives under /_emulator). */
+  stripeUrl: string;
+  /** Where the app listens (webhooks from the emulator arrive there). */
+  url: string;
   /** An API key of this test's own organisation. */
   apiKey: string;
   organisationId: string;
@@ -34,41 +43,60 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'info',
     PUBLIC_URL: 'http://paybridge.test',
     RECONCILE_INTERVAL: '0',
+    STRIPE_EMULATOR_PORT: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
 }
 
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Seconds a payment creator holds its row; tests of crash recovery make it short. */
+  paymentLeaseSeconds?: number;
+}
+
 /**
- * A full app on a real database. Each test app gets an organisation of its own, so test
- * files can share one PostgreSQL database without seeing each other's data.
+ * A full app on a real database, with its own Stripe emulator reached through the real SDK
+ * over HTTP, listening on a free port so webhooks arrive. Each test app gets an organisation
+ * of its own, so test files can share one PostgreSQL database without seeing each other's data.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = testConfig(env);
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.env);
+  const logs = new LogCapture();
+  const logger = createLogger(config.logLevel, logs);
   const database = await openDatabase({ databaseUrl: config.databaseUrl });
   await database.migrate();
-  const built = createServices(config, database.db);
+  const stripe = await connectStripe(config, logger);
+  const built = createServices(config, database.db, {
+    gateway: stripe.gateway,
+    log: logger,
+    ...(options.paymentLeaseSeconds ? { paymentLeaseSeconds: options.paymentLeaseSeconds } : {}),
+  });
   const { organisations } = built.services;
   const { organisation: defaultOrganisation } = await organisations.ensureDefaultOrganisation();
   const organisation = await organisations.createOrganisation(`test ${randomUUID()}`);
-  const logs = new LogCapture();
   const { key } = await organisations.issueApiKey(organisation.id, 'test');
   logs.secret(key);
   const ctx: AppContext = { config, database, services: built.services, defaultOrganisationId: defaultOrganisation.id };
-  const app = await buildApp(ctx, { logStream: logs });
-  await app.ready();
+  const app = await buildApp(ctx, { logger });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await stripe.registerWebhookEndpoint(`${url}/webhooks/stripe`);
   return {
     app,
     ctx,
     config,
     database,
     logs,
+    stripe: stripe.client,
+    stripeUrl: stripe.apiBase!,
+    url,
     apiKey: key,
     organisationId: organisation.id,
-    inject: (options) => app.inject(options),
+    inject: (injectOptions) => app.inject(injectOptions),
     async close() {
       await app.close();
       await built.close();
+      await stripe.close();
       await database.close();
     },
   };

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { paymentProfiles } from '../../db/schema.js';
 
@@ -19,6 +19,42 @@ export function createPaymentProfileRepository(db: Database) {
         .onConflictDoUpdate({ target: paymentProfiles.userId, set: { ...patch, updatedAt: sql`now()` } })
         .returning();
       return row!;
+    },
+
+    /**
+     * Records the user's Stripe customer unless one is already recorded, and answers the one
+     * that is: when two requests race to create a customer, both end up using the same.
+     */
+    async claimStripeCustomer(userId: string, organisationId: string, customerId: string): Promise<string> {
+      const [row] = await db
+        .insert(paymentProfiles)
+        .values({ userId, organisationId, stripeCustomerId: customerId })
+        .onConflictDoUpdate({
+          target: paymentProfiles.userId,
+          set: { stripeCustomerId: sql`coalesce(${paymentProfiles.stripeCustomerId}, excluded.stripe_customer_id)`, updatedAt: sql`now()` },
+        })
+        .returning({ stripeCustomerId: paymentProfiles.stripeCustomerId });
+      return row!.stripeCustomerId!;
+    },
+
+    async findByStripeCustomer(customerId: string): Promise<PaymentProfileRecord | undefined> {
+      const [row] = await db.select().from(paymentProfiles).where(eq(paymentProfiles.stripeCustomerId, customerId)).limit(1);
+      return row;
+    },
+
+    /** The customer was deleted at Stripe: forget it (and its default method) so the next payment makes a new one. */
+    async forgetStripeCustomer(customerId: string): Promise<void> {
+      await db
+        .update(paymentProfiles)
+        .set({ stripeCustomerId: null, defaultPaymentMethodId: null, defaultPaymentMethodCard: null, updatedAt: new Date() })
+        .where(eq(paymentProfiles.stripeCustomerId, customerId));
+    },
+
+    async forgetDefaultPaymentMethod(paymentMethodId: string): Promise<void> {
+      await db
+        .update(paymentProfiles)
+        .set({ defaultPaymentMethodId: null, defaultPaymentMethodCard: null, updatedAt: new Date() })
+        .where(and(eq(paymentProfiles.defaultPaymentMethodId, paymentMethodId)));
     },
   };
 }

@@ -6,6 +6,7 @@ export const ErrorBody = Type.Object(
     code: Type.String({ description: 'Stable machine-readable error code (UPPER_SNAKE)' }),
     message: Type.String(),
     requestId: Type.String({ description: 'Quote it when reporting a problem; it is on every log line of the request' }),
+    declineCode: Type.Optional(Type.String({ description: 'With CARD_DECLINED: why the card was declined (e.g. insufficient_funds)' })),
     details: Type.Optional(
       Type.Array(Type.Object({ path: Type.String({ description: 'JSON pointer of the field at fault' }), message: Type.String() })),
     ),

@@ -1,0 +1,104 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IdempotencyConflictError, IdempotencyInProgressError, NotFoundError, ProviderRejectedError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
+import type { UserRecord } from '../users/user.repository.js';
+import type { PaymentGateway } from './payment-gateway.js';
+import type { PaymentRecord, PaymentRepository } from './payment.repository.js';
+import { toCreatedView } from './payment.views.js';
+import { requestHash } from './request-hash.js';
+
+export interface CreationDeps {
+  payments: PaymentRepository;
+  profiles: PaymentProfileService;
+  gateway: PaymentGateway;
+  /** How long a creator may hold a 'creating' row before others may take over. */
+  leaseSeconds: number;
+  /** How long a concurrent duplicate waits for the first request's answer. */
+  maxWaitMs: number;
+}
+
+export interface CreatePaymentInput {
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+}
+
+/** Stripe's idempotency key for a payment row: stable across retries, instances and takeovers. */
+export const intentIdempotencyKey = (paymentId: string) => `paybridge-payment-${paymentId}`;
+
+/**
+ * Creates a PaymentIntent exactly once per (user, key): the local row is written first under a
+ * lease, Stripe is called outside any transaction with a key derived from the row, then the row
+ * is completed with the exact answer, which every retry gets back byte for byte.
+ */
+export function createPaymentCreation(deps: CreationDeps) {
+  const { payments } = deps;
+
+  async function createPayment(user: UserRecord, input: CreatePaymentInput): Promise<string> {
+    const hash = requestHash({ amount: input.amount, currency: input.currency, description: input.description });
+    const values = { id: newId(), organisationId: user.organisationId, userId: user.id, requestHash: hash, ...input };
+    const inserted = await payments.insertCreating(values, deps.leaseSeconds);
+    if (inserted) return completeCreation(inserted, user);
+
+    const existing = await payments.findByKey(user.id, input.idempotencyKey);
+    if (!existing) return createPayment(user, input); // deleted after a refusal in between: start afresh
+    if (existing.requestHash !== hash) {
+      throw new IdempotencyConflictError(undefined, [{ path: '/cuid', message: 'was already used with a different amount, currency or description' }]);
+    }
+    return awaitOrTakeOver(existing, user);
+  }
+
+  /** A duplicate waits for the first request's answer; if the first one died, it finishes the job. */
+  async function awaitOrTakeOver(row: PaymentRecord, user: UserRecord): Promise<string> {
+    const deadline = Date.now() + deps.maxWaitMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const current = await payments.findById(row.id);
+      if (!current) throw new NotFoundError('The payment was withdrawn; retry to create it again');
+      if (current.createResponse) return current.createResponse;
+      const claimed = await payments.claimLapsed(row.id, deps.leaseSeconds);
+      if (claimed) return completeCreation(claimed, user);
+      if (Date.now() > deadline) throw new IdempotencyInProgressError(undefined, undefined, { headers: { 'retry-after': '1' } });
+      await sleep(delay);
+    }
+  }
+
+  async function completeCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
+    try {
+      const customerId = await deps.profiles.ensureStripeCustomer(user);
+      const observedAt = new Date();
+      const intent = await deps.gateway.createPaymentIntent(
+        {
+          amount: row.amount,
+          currency: row.currency,
+          customerId,
+          description: row.description ?? undefined,
+          metadata: { paybridge_payment_id: row.id, paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId },
+        },
+        intentIdempotencyKey(row.id),
+      );
+      const completed = await payments.complete(row.id, {
+        stripePaymentIntentId: intent.id,
+        stripeCustomerId: customerId,
+        createResponse: JSON.stringify(toCreatedView(intent)),
+        status: intent.status,
+        paymentMethodId: intent.paymentMethodId,
+        lastErrorCode: intent.lastErrorCode,
+        nextActionUrl: intent.nextActionUrl,
+        observedAt,
+      });
+      return completed.createResponse!;
+    } catch (error) {
+      // Stripe refused outright: nothing exists there, so the key is freed for a corrected request.
+      // Anything else (timeout, 5xx) may have created it: keep the row for the retry or reconciliation.
+      if (error instanceof ProviderRejectedError || error instanceof NotFoundError) await payments.deleteCreating(row.id);
+      else await payments.releaseLease(row.id);
+      throw error;
+    }
+  }
+
+  return { createPayment, completeCreation };
+}
+
+export type PaymentCreation = ReturnType<typeof createPaymentCreation>;

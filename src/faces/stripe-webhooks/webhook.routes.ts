@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.js';
+import { errorResponses } from '../native/common.schemas.js';
+
+const tags = ['Stripe'];
+
+/**
+ * Stripe's deliveries. The signature covers the exact bytes sent, so this scope alone parses
+ * JSON bodies as raw buffers; every other route keeps the normal JSON parser.
+ */
+export const stripeWebhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post('/webhooks/stripe', {
+    schema: {
+      tags,
+      summary: 'Receive Stripe events (Stripe-Signature verified)',
+      description: 'Each event id is applied once; events are prompts to re-read the object, so late or repeated deliveries never roll state back.',
+      response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }), ...errorResponses(400) },
+    },
+  }, async (request) => {
+    const signature = request.headers['stripe-signature'];
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const { eventId, outcome } = await ctx.services.stripeEvents.receive(raw, typeof signature === 'string' ? signature : undefined);
+    request.log.info({ eventId, outcome }, 'stripe webhook');
+    return { received: true, duplicate: outcome === 'duplicate' };
+  });
+
+  app.get('/payment/return', {
+    schema: {
+      tags: ['Payments'],
+      summary: 'Where the browser lands after a 3-D Secure step',
+      description: 'Stripe appends ?payment_intent=pi_…; the payment is refreshed from Stripe and a short page says the outcome.',
+      querystring: Type.Object({ payment_intent: Type.Optional(Type.String({ maxLength: 255 })) }),
+    },
+  }, async (request, reply) => {
+    const intentId = request.query.payment_intent;
+    const payment = intentId && /^pi_[A-Za-z0-9]+$/.test(intentId) ? await ctx.services.payments.refreshIntent(intentId) : undefined;
+    const status = payment?.status ?? 'unknown';
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment ${status}</title></head>` +
+        `<body><h1>Payment ${status === 'succeeded' ? 'complete' : status.replace(/_/g, ' ')}</h1><p>You can close this window and return to the app.</p></body></html>`);
+  });
+};

@@ -1,0 +1,36 @@
+import Stripe from 'stripe';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  PaymentDeclinedError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../core/errors.js';
+
+/** Translates the SDK's error classes into the core's catalogue. */
+export function translateStripeError(error: unknown): unknown {
+  if (error instanceof AppError || !(error instanceof Stripe.errors.StripeError)) return error;
+  if (error instanceof Stripe.errors.StripeCardError) {
+    const intent = (error.raw as { payment_intent?: { id?: string } }).payment_intent;
+    return new PaymentDeclinedError(error.message, error.decline_code ?? error.code ?? 'card_declined', intent?.id);
+  }
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    return new ConflictError('The payment provider saw this idempotency key with other parameters', undefined, { cause: error });
+  }
+  if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+    const details = error.param ? [{ path: `/${error.param}`, message: error.code ?? 'invalid' }] : undefined;
+    if (error.statusCode === 404 && error.code === 'resource_missing') return new NotFoundError(error.message, details, { cause: error });
+    return new ProviderRejectedError(error.message, details, { cause: error });
+  }
+  // Authentication, permission, rate limit, connection and API errors: nothing the client did wrong.
+  return new ProviderUnavailableError(undefined, undefined, { cause: error });
+}
+
+export async function callStripe<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw translateStripeError(error);
+  }
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'paybridge-config-'));
+
+describe('configuration', () => {
+  test('defaults describe the embedded mode', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.accessTokenTtlSeconds, 3600);
+    assert.equal(config.payments.defaultAmount, 2000);
+    assert.equal(config.payments.defaultCurrency, 'usd');
+  });
+
+  test('embedded mode generates secrets once, keeps them 0600 and reuses them', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    assert.equal(first.jwtSecret, second.jwtSecret);
+    assert.ok(first.encryptionKey.equals(second.encryptionKey));
+    assert.equal(first.encryptionKey.length, 32);
+    const file = join(dir, 'secrets.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.ok(readFileSync(file, 'utf8').includes(first.jwtSecret));
+  });
+
+  test('with DATABASE_URL the shared secrets are required', () => {
+    assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://x/y' }), (e: unknown) => e instanceof ConfigError && e.variable === 'JWT_SECRET');
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'postgres://x/y', JWT_SECRET: 'x'.repeat(40) }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'ENCRYPTION_KEY',
+    );
+  });
+
+  const invalid: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ ENCRYPTION_KEY: 'abcd' }, 'ENCRYPTION_KEY'],
+    [{ BOOTSTRAP_API_KEY: 'too-short' }, 'BOOTSTRAP_API_KEY'],
+    [{ STRIPE_SECRET_KEY: 'pk_test_123' }, 'STRIPE_SECRET_KEY'],
+    [{ STRIPE_API_BASE: 'ftp://x' }, 'STRIPE_API_BASE'],
+    [{ PAYMENT_DEFAULT_CURRENCY: 'dollars' }, 'PAYMENT_DEFAULT_CURRENCY'],
+  ];
+  for (const [env, variable] of invalid) {
+    test(`a bad ${variable} is refused with a message naming it`, () => {
+      assert.throws(
+        () => loadConfig({ DATA_DIR: dataDir(), ...env }),
+        (e: unknown) => e instanceof ConfigError && e.variable === variable && e.message.includes(variable),
+      );
+    });
+  }
+});

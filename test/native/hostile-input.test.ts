@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp({ env: { BODY_LIMIT: '4096' } });
+});
+after(async () => {
+  await t.close();
+});
+
+function assertNativeError(response: { statusCode: number; json(): Record<string, unknown> }, status: number, code: string) {
+  assert.equal(response.statusCode, status);
+  const body = response.json();
+  assert.equal(body.statusCode, status);
+  assert.equal(body.code, code);
+  assert.equal(typeof body.message, 'string');
+  assert.match(String(body.requestId), /^req_/);
+}
+
+const register = (payload: string | Record<string, unknown>, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  t.inject({ method: 'POST', url: '/user/register', headers, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+
+describe('bad input gets a 4xx in the native envelope, never a 500', () => {
+  test('wrong types and missing fields list every bad field', async () => {
+    const response = await register({ userName: 42, email: 'not-an-email' });
+    assertNativeError(response, 400, 'VALIDATION_FAILED');
+    const paths = (response.json().details as Array<{ path: string }>).map((d) => d.path).sort();
+    assert.deepEqual(paths, ['/email', '/password', '/userName']);
+  });
+
+  test('extra fields are refused, not ignored', async () => {
+    const response = await register({ userName: 'A', email: uniqueEmail(), password: 'long-enough-pass', role: 'admin' });
+    assertNativeError(response, 400, 'VALIDATION_FAILED');
+    assert.deepEqual(response.json().details, [{ path: '/role', message: 'is not an accepted field' }]);
+  });
+
+  test('strings are not coerced into numbers or booleans in bodies', async () => {
+    const response = await register({ userName: ['A'], email: uniqueEmail(), password: 12345678 });
+    assertNativeError(response, 400, 'VALIDATION_FAILED');
+  });
+
+  test('malformed JSON', async () => {
+    assertNativeError(await register('{"userName": "A",'), 400, 'MALFORMED_BODY');
+  });
+
+  test('an empty JSON body', async () => {
+    assertNativeError(await register(''), 400, 'MALFORMED_BODY');
+  });
+
+  test('__proto__ and constructor.prototype keys', async () => {
+    assertNativeError(await register('{"userName":"A","__proto__":{"admin":true}}'), 400, 'MALFORMED_BODY');
+    assertNativeError(await register('{"userName":"A","constructor":{"prototype":{"admin":true}}}'), 400, 'MALFORMED_BODY');
+    assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+  });
+
+  test('an oversized body is a 413', async () => {
+    assertNativeError(await register({ userName: 'x'.repeat(5000), email: uniqueEmail(), password: 'long-enough-pass' }), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  test('a body that is not JSON is a 415', async () => {
+    const response = await register('userName=a', { 'content-type': 'application/x-www-form-urlencoded' });
+    assertNativeError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('an unknown route is a 404 in the same shape', async () => {
+    assertNativeError(await t.inject({ method: 'GET', url: '/no/such/route' }), 404, 'ROUTE_NOT_FOUND');
+    assertNativeError(await t.inject({ method: 'PUT', url: '/user/register' }), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  test('a huge id in the path does not reach the database', async () => {
+    const response = await t.inject({ method: 'GET', url: `/user/${'a'.repeat(150)}`, headers: bearer(t.apiKey) });
+    assertNativeError(response, 400, 'VALIDATION_FAILED');
+  });
+
+  test('every answer carries its request id in a header', async () => {
+    const response = await register('{');
+    assert.equal(response.headers['x-request-id'], response.json().requestId);
+  });
+});
+
+describe('credentials', () => {
+  test('no credentials: 401 with a Bearer challenge', async () => {
+    const response = await t.inject({ method: 'GET', url: '/user' });
+    assertNativeError(response, 401, 'UNAUTHENTICATED');
+    assert.equal(response.headers['www-authenticate'], 'Bearer realm="paybridge"');
+  });
+
+  test('a malformed Authorization header', async () => {
+    const response = await t.inject({ method: 'GET', url: '/user', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    assertNativeError(response, 401, 'UNAUTHENTICATED');
+  });
+
+  test('an unknown API key', async () => {
+    const response = await t.inject({ method: 'GET', url: '/user', headers: bearer('pbk_not-a-real-key-at-all-000000') });
+    assertNativeError(response, 401, 'INVALID_API_KEY');
+    assert.match(response.headers['www-authenticate'] as string, /error="invalid_token"/);
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { registerUser } from '../helpers/users.js';
+
+// The Redis variant runs where REDIS_URL names a server (.ci/run sets it).
+const backends = process.env.REDIS_URL ? (['memory', 'redis'] as const) : (['memory'] as const);
+
+for (const backend of backends) {
+  describe(`login rate limit (${backend})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp({ env: {
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+        LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
+        LOGIN_WINDOW_SECONDS: '60',
+        ...(backend === 'redis' ? { REDIS_URL: process.env.REDIS_URL! } : {}),
+      } });
+    });
+    after(async () => {
+      t.logs.assertNoSecrets();
+      await t.close();
+    });
+
+    const login = (email: string, password: string, address = '203.0.113.7') =>
+      t.inject({ method: 'POST', url: '/user/login', headers: bearer(t.apiKey), payload: { email, password }, remoteAddress: address });
+
+    test('locks one account after its failures, even for the right password, with Retry-After', async () => {
+      const user = await registerUser(t);
+      for (let i = 0; i < 3; i++) assert.equal((await login(user.email, 'wrong-password', '198.51.100.1')).statusCode, 401);
+      const locked = await login(user.email, user.password, '198.51.100.2');
+      assert.equal(locked.statusCode, 429);
+      assert.equal(locked.json().code, 'RATE_LIMITED');
+      const retryAfter = Number(locked.headers['retry-after']);
+      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    });
+
+    test('other accounts are unaffected by one account being locked', async () => {
+      const user = await registerUser(t);
+      const ok = await login(user.email, user.password, '198.51.100.3');
+      assert.equal(ok.statusCode, 201);
+      t.logs.secret(ok.json().access_token as string);
+    });
+
+    test('limits failures from one client address across accounts', async () => {
+      const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
+      for (let i = 0; i < 6; i++) assert.equal((await login(uniqueEmail(), 'wrong-password', address)).statusCode, 401);
+      assert.equal((await login(uniqueEmail(), 'wrong-password', address)).statusCode, 429);
+    });
+  });
+}
