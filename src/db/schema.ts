@@ -109,6 +109,8 @@ export const payments = pgTable(
     paymentMethodId: text('payment_method_id'),
     lastErrorCode: text('last_error_code'),
     nextActionUrl: text('next_action_url'),
+    // Minor units refunded so far (refunds happen outside paybridge; events bring them in).
+    amountRefunded: integer('amount_refunded').notNull().default(0),
     // The exact first answer, replayed byte for byte to a retry with the same key.
     createResponse: text('create_response'),
     // Whoever holds an unexpired lease is creating the PaymentIntent; others wait or take over after it lapses.

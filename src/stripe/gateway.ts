@@ -45,10 +45,18 @@ export function createStripeGateway({ client, secretKey, webhookSecret }: Stripe
 
     retrievePaymentIntent: (id) => callStripe(async () => toProviderPaymentIntent(await client.paymentIntents.retrieve(id))),
 
-    findPaymentIntents: (customerId, key, value) =>
+    retrieveCharge: (id) =>
+      callStripe(async () => {
+        const charge = await client.charges.retrieve(id);
+        return { id: charge.id, paymentIntentId: idOf(charge.payment_intent), amountRefunded: charge.amount_refunded };
+      }),
+
+    findPaymentIntents: (customerId, key, value, createdSince) =>
       callStripe(async () => {
         const found = [];
-        for await (const intent of client.paymentIntents.list({ customer: customerId, limit: 100 })) {
+        // A minute of slack for clocks that disagree; the window keeps the walk short for busy customers.
+        const created = { gte: Math.floor(createdSince.getTime() / 1000) - 60 };
+        for await (const intent of client.paymentIntents.list({ customer: customerId, created, limit: 100 })) {
           if (intent.metadata[key] === value) found.push(toProviderPaymentIntent(intent));
         }
         return found;

@@ -3,7 +3,7 @@ import { IdempotencyConflictError, IdempotencyInProgressError, NotFoundError, Pr
 import { newId } from '../ids.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { UserRecord } from '../users/user.repository.js';
-import type { PaymentGateway } from './payment-gateway.js';
+import type { PaymentGateway, ProviderPaymentIntent } from './payment-gateway.js';
 import type { PaymentRecord, PaymentRepository } from './payment.repository.js';
 import { toCreatedView } from './payment.views.js';
 import { requestHash } from './request-hash.js';
@@ -58,10 +58,25 @@ export function createPaymentCreation(deps: CreationDeps) {
       if (!current) throw new NotFoundError('The payment was withdrawn; retry to create it again');
       if (current.createResponse) return current.createResponse;
       const claimed = await payments.claimLapsed(row.id, deps.leaseSeconds);
-      if (claimed) return completeCreation(claimed, user);
+      if (claimed) return recoverCreation(claimed, user);
       if (Date.now() > deadline) throw new IdempotencyInProgressError(undefined, undefined, { headers: { 'retry-after': '1' } });
       await sleep(delay);
     }
+  }
+
+  /** Records an intent as the row's, with the exact answer later retries get back. */
+  async function adopt(row: PaymentRecord, intent: ProviderPaymentIntent, customerId: string, observedAt: Date): Promise<string> {
+    const completed = await payments.complete(row.id, {
+      stripePaymentIntentId: intent.id,
+      stripeCustomerId: customerId,
+      createResponse: JSON.stringify(toCreatedView(intent)),
+      status: intent.status,
+      paymentMethodId: intent.paymentMethodId,
+      lastErrorCode: intent.lastErrorCode,
+      nextActionUrl: intent.nextActionUrl,
+      observedAt,
+    });
+    return completed.createResponse!;
   }
 
   async function completeCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
@@ -78,17 +93,7 @@ export function createPaymentCreation(deps: CreationDeps) {
         },
         intentIdempotencyKey(row.id),
       );
-      const completed = await payments.complete(row.id, {
-        stripePaymentIntentId: intent.id,
-        stripeCustomerId: customerId,
-        createResponse: JSON.stringify(toCreatedView(intent)),
-        status: intent.status,
-        paymentMethodId: intent.paymentMethodId,
-        lastErrorCode: intent.lastErrorCode,
-        nextActionUrl: intent.nextActionUrl,
-        observedAt,
-      });
-      return completed.createResponse!;
+      return await adopt(row, intent, customerId, observedAt);
     } catch (error) {
       // Stripe refused outright: nothing exists there, so the key is freed for a corrected request.
       // Anything else (timeout, 5xx) may have created it: keep the row for the retry or reconciliation.
@@ -98,7 +103,22 @@ export function createPaymentCreation(deps: CreationDeps) {
     }
   }
 
-  return { createPayment, completeCreation };
+  /**
+   * Finishes a row whose creator died. An intent Stripe already made for it (found by the
+   * payment id in its metadata, which outlives Stripe's 24-hour idempotency keys) is adopted;
+   * otherwise the creation is replayed under the row's own idempotency key.
+   */
+  async function recoverCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
+    const customerId = user.customerId ?? (await deps.profiles.findProfile(user.id))?.stripeCustomerId;
+    if (customerId) {
+      const observedAt = new Date();
+      const [existing] = await deps.gateway.findPaymentIntents(customerId, 'paybridge_payment_id', row.id, row.createdAt);
+      if (existing) return adopt(row, existing, customerId, observedAt);
+    }
+    return completeCreation(row, user);
+  }
+
+  return { createPayment, completeCreation, recoverCreation };
 }
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;

@@ -53,8 +53,9 @@ export interface PaymentGateway {
     idempotencyKey: string,
   ): Promise<ProviderPaymentIntent>;
   retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent>;
-  /** PaymentIntents of a customer whose metadata[key] is value (finds what a crash left behind). */
-  findPaymentIntents(customerId: string, key: string, value: string): Promise<ProviderPaymentIntent[]>;
+  retrieveCharge(id: string): Promise<{ id: string; paymentIntentId: string | null; amountRefunded: number }>;
+  /** PaymentIntents of a customer, created since createdSince, whose metadata[key] is value (finds what a crash left behind). */
+  findPaymentIntents(customerId: string, key: string, value: string, createdSince: Date): Promise<ProviderPaymentIntent[]>;
   confirmPaymentIntent(id: string, input: { paymentMethodId: string; returnUrl: string }, idempotencyKey: string): Promise<ProviderPaymentIntent>;
   retrievePaymentMethod(id: string): Promise<ProviderPaymentMethod>;
   attachPaymentMethod(paymentMethodId: string, customerId: string): Promise<ProviderPaymentMethod>;

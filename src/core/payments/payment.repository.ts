@@ -114,6 +114,14 @@ export function createPaymentRepository(db: Database) {
       return row;
     },
 
+    /** Refunds only grow, so a late event carrying a smaller total changes nothing. */
+    async applyRefunded(intentId: string, amountRefunded: number): Promise<void> {
+      await db
+        .update(payments)
+        .set({ amountRefunded: sql`greatest(${payments.amountRefunded}, ${amountRefunded})`, updatedAt: new Date() })
+        .where(eq(payments.stripePaymentIntentId, intentId));
+    },
+
     async list(filter: { organisationId: string; userId?: string | undefined }, page: { limit: number; startingAfter?: string | undefined }) {
       const conditions = [eq(payments.organisationId, filter.organisationId), isNotNull(payments.stripePaymentIntentId)];
       if (filter.userId) conditions.push(eq(payments.userId, filter.userId));

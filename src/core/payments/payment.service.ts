@@ -104,6 +104,14 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       }
     },
 
+    /** Reads a charge from Stripe: records how much of its payment was refunded, and refreshes the intent. */
+    async refreshCharge(chargeId: string): Promise<void> {
+      const charge = await gateway.retrieveCharge(chargeId);
+      if (!charge.paymentIntentId) return;
+      await payments.applyRefunded(charge.paymentIntentId, charge.amountRefunded);
+      await this.refreshIntent(charge.paymentIntentId);
+    },
+
     /** Reads an intent from Stripe and stores it (webhooks, the 3-D Secure return, reconciliation). */
     async refreshIntent(intentId: string): Promise<PaymentRecord | undefined> {
       const observedAt = new Date();

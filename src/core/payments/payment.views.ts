@@ -9,6 +9,7 @@ export interface PaymentView {
   status: string;
   paymentMethod: string;
   nextActionUrl?: string;
+  amountRefunded?: number;
 }
 
 export interface PaymentCreatedView extends PaymentView {
@@ -34,5 +35,6 @@ export function toPaymentView(payment: PaymentRecord): PaymentView {
     status: payment.status,
     paymentMethod: payment.paymentMethodId ?? '',
     ...(payment.status === 'requires_action' && payment.nextActionUrl ? { nextActionUrl: payment.nextActionUrl } : {}),
+    ...(payment.amountRefunded > 0 ? { amountRefunded: payment.amountRefunded } : {}),
   };
 }

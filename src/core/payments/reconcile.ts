@@ -36,8 +36,7 @@ export function createReconciler(deps: {
       await deps.payments.releaseLease(row.id);
       return false;
     }
-    // The same idempotency key is used, so an intent Stripe made before the crash is the one returned.
-    await deps.creation.completeCreation(row, user);
+    await deps.creation.recoverCreation(row, user);
     return true;
   }
 

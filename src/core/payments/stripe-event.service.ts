@@ -28,7 +28,10 @@ export function createStripeEventService(deps: {
       if (!updated && object.metadata?.paybridge_payment_id) await deps.reconciler.settleCreation(object.metadata.paybridge_payment_id);
       return 'applied';
     }
-    if (object.object === 'charge' && event.type.startsWith('charge.')) return 'ignored';
+    if (object.object === 'charge') {
+      await deps.payments.refreshCharge(object.id);
+      return 'applied';
+    }
     if (event.type === 'customer.deleted') {
       await deps.profiles.forgetStripeCustomer(object.id);
       return 'applied';

@@ -37,6 +37,7 @@ export const ReturnPaymentDto = Type.Object(
   {
     ...paymentFields,
     nextActionUrl: Type.Optional(Type.String({ description: 'With status requires_action: the page the customer must open to authenticate (3-D Secure).' })),
+    amountRefunded: Type.Optional(Type.Integer({ description: 'Minor units refunded so far, when any.' })),
   },
   { additionalProperties: false, title: 'ReturnPaymentDto' },
 );

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { eventually } from '../helpers/emulator.js';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { registerUser, type TestUser } from '../helpers/users.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => {
+  t.logs.assertNoSecrets();
+  await t.close();
+});
+
+async function newPayment(user: TestUser): Promise<{ id: string; cuid: string }> {
+  const cuid = randomUUID();
+  const response = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid } });
+  assert.equal(response.statusCode, 201, response.body);
+  return { id: response.json().id as string, cuid };
+}
+
+const confirm = (user: TestUser, payload: Record<string, unknown>) =>
+  t.inject({ method: 'POST', url: '/payment/confirm', headers: bearer(user.token), payload });
+
+const readPayment = (user: TestUser, id: string) => t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
+
+describe('POST /payment/confirm', () => {
+  test('a good card succeeds; the payment and the list say so', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().status, 'succeeded');
+    assert.match(response.json().paymentMethod, /^pm_/);
+    assert.equal((await readPayment(user, payment.id)).json().status, 'succeeded');
+    const intent = await t.stripe.paymentIntents.retrieve(payment.id);
+    assert.equal(intent.status, 'succeeded');
+  });
+
+  test('repeating the confirm with the same cuid charges once and answers alike', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const body = { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' };
+    const [first, second] = await Promise.all([confirm(user, body), confirm(user, body)]);
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(second.statusCode, 201, second.body);
+    assert.deepEqual(second.json(), first.json());
+    const charges = await t.stripe.charges.list({ payment_intent: payment.id });
+    assert.equal(charges.data.length, 1, 'one charge');
+  });
+
+  test('the same cuid with another payment method is a 409', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_chargeDeclined' });
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(response.statusCode, 409);
+    assert.equal(response.json().code, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
+  test('a decline answers 402 with the decline code and leaves the payment awaiting a method', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_chargeDeclinedInsufficientFunds' });
+    assert.equal(response.statusCode, 402, response.body);
+    assert.equal(response.json().code, 'CARD_DECLINED');
+    assert.equal(response.json().declineCode, 'insufficient_funds');
+    assert.equal((await readPayment(user, payment.id)).json().status, 'requires_payment_method');
+
+    const retry = await confirm(user, { cuid: randomUUID(), paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(retry.statusCode, 201);
+    assert.equal(retry.json().status, 'succeeded');
+  });
+
+  test('3-D Secure: requires_action with the page to open, then success arrives by webhook', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_authenticationRequired' });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().status, 'requires_action');
+    const nextActionUrl = response.json().nextActionUrl as string;
+    assert.ok(nextActionUrl.startsWith(t.stripeUrl), nextActionUrl);
+
+    const page = await fetch(nextActionUrl);
+    assert.match(await page.text(), /Complete authentication/);
+    const done = await fetch(nextActionUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=complete', redirect: 'manual' });
+    assert.ok(done.status < 400, `3DS page answered ${done.status}`);
+
+    const settled = await eventually(async () => {
+      const current = (await readPayment(user, payment.id)).json();
+      return current.status === 'succeeded' ? current : undefined;
+    }, 'the webhook to mark the payment succeeded');
+    assert.equal(settled.nextActionUrl, undefined);
+  });
+
+  test('a payment method attached to another customer is refused', async () => {
+    const [alice, bob] = [await registerUser(t), await registerUser(t)];
+    await newPayment(bob);
+    const bobCustomer = (await t.inject({ method: 'GET', url: `/user/${bob.id}`, headers: bearer(bob.token) })).json().customerId as string;
+    const bobsCard = await t.stripe.paymentMethods.attach('pm_card_visa', { customer: bobCustomer });
+    const payment = await newPayment(alice);
+    const response = await confirm(alice, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: bobsCard.id });
+    assert.equal(response.statusCode, 403);
+    assert.equal(response.json().details[0].path, '/paymentMethodId');
+    assert.equal((await t.stripe.paymentIntents.retrieve(payment.id)).status, 'requires_payment_method');
+  });
+
+  test("the user's own attached card works", async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const customer = (await t.inject({ method: 'GET', url: `/user/${user.id}`, headers: bearer(user.token) })).json().customerId as string;
+    const card = await t.stripe.paymentMethods.attach('pm_card_mastercard', { customer });
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: card.id });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().paymentMethod, card.id);
+  });
+
+  test("another user's payment cannot be confirmed (404) and stays untouched", async () => {
+    const [alice, bob] = [await registerUser(t), await registerUser(t)];
+    const payment = await newPayment(bob);
+    const response = await confirm(alice, { cuid: randomUUID(), paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(response.statusCode, 404);
+    assert.equal((await t.stripe.paymentIntents.retrieve(payment.id)).status, 'requires_payment_method');
+  });
+
+  test('malformed confirm bodies are 400s', async () => {
+    const user = await registerUser(t);
+    for (const payload of [{}, { cuid: 'x', paymentId: 'nope', paymentMethodId: 'pm_card_visa' }, { cuid: 'x', paymentId: 'pi_1', paymentMethodId: 42 }]) {
+      const response = await confirm(user, payload);
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+    }
+  });
+});

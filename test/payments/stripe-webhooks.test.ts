@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type Stripe from 'stripe';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { registerUser, type TestUser } from '../helpers/users.js';
+
+// Deliveries are made by the test, signed with this secret, so each case controls what arrives when.
+const SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
+let t: TestApp;
+before(async () => {
+  t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: SECRET } });
+  t.logs.secret(SECRET);
+});
+after(async () => {
+  t.logs.assertNoSecrets();
+  await t.close();
+});
+
+function deliver(event: unknown, options: { secret?: string; timestamp?: number; signature?: string } = {}) {
+  const payload = JSON.stringify(event);
+  const header =
+    options.signature ??
+    t.stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? SECRET, ...(options.timestamp ? { timestamp: options.timestamp } : {}) });
+  return t.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload });
+}
+
+async function newPayment(user: TestUser): Promise<string> {
+  const response = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID() } });
+  return response.json().id as string;
+}
+
+const statusOf = async (user: TestUser, id: string) => (await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) })).json().status as string;
+
+async function eventsFor(intentId: string): Promise<Stripe.Event[]> {
+  const events = await t.stripe.events.list({ limit: 100 });
+  return events.data.filter((e) => (e.data.object as { id?: string }).id === intentId).reverse();
+}
+
+describe('POST /webhooks/stripe', () => {
+  test('a payment confirmed outside paybridge is reflected once its event arrives', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    assert.equal(await statusOf(user, id), 'requires_payment_method', 'no event delivered yet');
+    const succeeded = (await eventsFor(id)).find((e) => e.type === 'payment_intent.succeeded');
+    assert.ok(succeeded);
+    const response = await deliver(succeeded);
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { received: true, duplicate: false });
+    assert.equal(await statusOf(user, id), 'succeeded');
+  });
+
+  test('the same event twice is applied once', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    const created = (await eventsFor(id)).find((e) => e.type === 'payment_intent.created')!;
+    assert.equal((await deliver(created)).json().duplicate, false);
+    assert.equal((await deliver(created)).json().duplicate, true);
+  });
+
+  test('an older event arriving after a newer one does not roll the state back', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    const events = await eventsFor(id);
+    const newest = events.find((e) => e.type === 'payment_intent.succeeded')!;
+    const oldest = events.find((e) => e.type === 'payment_intent.created')!;
+    await deliver(newest);
+    await deliver(oldest);
+    assert.equal(await statusOf(user, id), 'succeeded');
+  });
+
+  test('a bad signature, another secret, a missing header and a stale timestamp are 400s', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    const event = (await eventsFor(id))[0]!;
+    const cases = [
+      await deliver(event, { signature: 't=1,v1=deadbeef' }),
+      await deliver(event, { secret: 'whsec_someone_else' }),
+      await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 600 }),
+      await t.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(event) }),
+    ];
+    for (const response of cases) {
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'INVALID_SIGNATURE');
+    }
+  });
+
+  test('an event of a type paybridge does not use is acknowledged', async () => {
+    const event = { id: `evt_${randomUUID().replace(/-/g, '')}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'invoice.paid', data: { object: { id: 'in_123', object: 'invoice' } } };
+    const response = await deliver(event);
+    assert.equal(response.statusCode, 200);
+  });
+
+  test('a body that is not what was signed is refused', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    const event = (await eventsFor(id))[0]!;
+    const header = t.stripe.webhooks.generateTestHeaderString({ payload: JSON.stringify(event), secret: SECRET });
+    const response = await t.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: JSON.stringify({ ...event, type: 'forged' }) });
+    assert.equal(response.statusCode, 400);
+  });
+});
+
+describe('refunds made at Stripe', () => {
+  test('a charge.refunded event shows the refunded amount on the payment', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    await t.stripe.refunds.create({ payment_intent: id, amount: 500 });
+    const events = await t.stripe.events.list({ limit: 100, type: 'charge.refunded' });
+    const refunded = events.data.find((e) => (e.data.object as { payment_intent?: string }).payment_intent === id);
+    assert.ok(refunded, 'the emulator emitted charge.refunded');
+    assert.equal((await deliver(refunded)).statusCode, 200);
+    const payment = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
+    assert.equal(payment.json().amountRefunded, 500);
+    assert.equal(payment.json().status, 'succeeded');
+  });
+});
