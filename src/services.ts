@@ -58,7 +58,8 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     throttle: createLoginThrottle(failureCounter, config.login),
   });
   const authentication = createAuthenticationService({ tokens, users: userRepository, organisations });
-  const profiles = createPaymentProfileService({ profiles: profileRepository, gateway, log });
+  const secretBox = createSecretBox(config.encryptionKey);
+  const profiles = createPaymentProfileService({ profiles: profileRepository, gateway, secretBox, log });
   users.onUserChanged((user) => profiles.syncCustomerDetails(user));
 
   const leaseSeconds = options.paymentLeaseSeconds ?? 30;
@@ -81,7 +82,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     log,
   });
   return {
-    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox: createSecretBox(config.encryptionKey) },
+    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox },
     close: () => failureCounter.close(),
   };
 }

@@ -31,6 +31,10 @@ export const apiKeys = pgTable(
 
 export type UserRole = 'user' | 'admin';
 
+export interface Vehicle {
+  license_plate: { text: string; country: string; subdivision: string };
+}
+
 export const users = pgTable(
   'users',
   {
@@ -43,14 +47,16 @@ export const users = pgTable(
     isTest: boolean('is_test').notNull().default(false),
     externalUid: text('external_uid'),
     profile: jsonb('profile').$type<Record<string, string>>().notNull().default({}),
+    vehicle: jsonb('vehicle').$type<Vehicle>(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('users_email_per_organisation').on(t.organisationId, t.email).where(sql`${t.deletedAt} is null`),
+    // Test users (Coord's test JWTs) live beside live users: the same email may be one of each.
+    uniqueIndex('users_email_per_organisation').on(t.organisationId, t.isTest, t.email).where(sql`${t.deletedAt} is null`),
     uniqueIndex('users_external_uid_per_organisation')
-      .on(t.organisationId, t.externalUid)
+      .on(t.organisationId, t.isTest, t.externalUid)
       .where(sql`${t.externalUid} is not null and ${t.deletedAt} is null`),
   ],
 );
@@ -149,4 +155,46 @@ export const stripeEvents = pgTable('stripe_events', {
   stripeCreatedAt: timestamp('stripe_created_at', { withTimezone: true }).notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   processedAt: timestamp('processed_at', { withTimezone: true }),
+});
+
+/** Systems a partner's users can transact with (Coord's "transactable systems"), per organisation. */
+export const transactableSystems = pgTable(
+  'transactable_systems',
+  {
+    organisationId: text('organisation_id').notNull().references(() => organisations.id),
+    systemId: text('system_id').notNull(),
+    name: text('name').notNull(),
+    // Whether a user must link an account with the system before transacting.
+    linkedAccountRequired: boolean('linked_account_required').notNull().default(false),
+    // Where a live user's browser is sent to link an account (with a signed state).
+    linkUrl: text('link_url'),
+    jwtClaims: jsonb('jwt_claims').$type<string[]>().notNull().default([]),
+    usersApiFields: jsonb('users_api_fields').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organisationId, t.systemId] })],
+);
+
+/** A user's account link with a transactable system. */
+export const accountLinks = pgTable(
+  'account_links',
+  {
+    userId: text('user_id').notNull().references(() => users.id),
+    systemId: text('system_id').notNull(),
+    linked: boolean('linked').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.systemId] })],
+);
+
+/** Per-organisation settings of the partner-facing faces. */
+export const organisationSettings = pgTable('organisation_settings', {
+  organisationId: text('organisation_id')
+    .primaryKey()
+    .references(() => organisations.id),
+  // Where account linking may send the browser back to; any other redirect_uri is refused.
+  redirectUris: jsonb('redirect_uris').$type<string[]>().notNull().default([]),
+  // A partner's own identity provider: tokens it signs are accepted as user JWTs.
+  identityProvider: jsonb('identity_provider').$type<{ issuer: string; audience: string; pem?: string; jwks?: { keys: unknown[] } }>(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

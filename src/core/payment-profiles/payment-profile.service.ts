@@ -1,31 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { ForbiddenError, ProviderRejectedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PaymentGateway } from '../payments/payment-gateway.js';
+import type { PaymentGateway, ProviderCard } from '../payments/payment-gateway.js';
 import type { UserRecord } from '../users/user.repository.js';
-import type { PaymentProfileRepository } from './payment-profile.repository.js';
+import type { PaymentProfileRecord, PaymentProfileRepository } from './payment-profile.repository.js';
+
+export interface ShippingAddress {
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  state: string;
+  country: string;
+  postalCode: string;
+}
+
+export interface PaymentSetup {
+  /** A SetupIntent that has succeeded; its payment method becomes the user's default. */
+  setupIntentId: string;
+  /** Other processors' tokens by processor name (e.g. {nmi: "…"}), sealed at rest. */
+  processorTokens: Record<string, string>;
+  shippingAddress: ShippingAddress;
+}
+
+/** What may be shown of a profile: never a token, never a full card number. */
+export interface PaymentProfileView {
+  customerId: string | null;
+  defaultPaymentMethod: ({ id: string } & ProviderCard) | null;
+  shippingAddress: ShippingAddress | null;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 
 /**
  * A user's means of paying: its Stripe customer (created the first time one is needed,
  * exactly once), default payment method, shipping address and other processors' tokens.
  */
-export function createPaymentProfileService(deps: { profiles: PaymentProfileRepository; gateway: PaymentGateway; log: Logger }) {
+export function createPaymentProfileService(deps: { profiles: PaymentProfileRepository; gateway: PaymentGateway; secretBox: SecretBox; log: Logger }) {
   const { profiles, gateway } = deps;
 
+  /**
+   * The user's Stripe customer, created if it has none. Concurrent callers, retries and other
+   * instances share one Stripe idempotency key per user, so Stripe makes one customer; the
+   * database keeps whichever id was recorded first.
+   */
+  async function ensureStripeCustomer(user: UserRecord): Promise<string> {
+    if (user.customerId) return user.customerId;
+    const recorded = (await profiles.find(user.id))?.stripeCustomerId;
+    if (recorded) return recorded;
+    const customer = await gateway.createCustomer(
+      { email: user.email, name: user.userName, metadata: { paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId } },
+      `paybridge-customer-${user.id}`,
+    );
+    return profiles.claimStripeCustomer(user.id, user.organisationId, customer.id);
+  }
+
   return {
-    /**
-     * The user's Stripe customer, created if it has none. Concurrent callers, retries and other
-     * instances share one Stripe idempotency key per user, so Stripe makes one customer; the
-     * database keeps whichever id was recorded first.
-     */
-    async ensureStripeCustomer(user: UserRecord): Promise<string> {
-      if (user.customerId) return user.customerId;
-      const recorded = (await profiles.find(user.id))?.stripeCustomerId;
-      if (recorded) return recorded;
-      const customer = await gateway.createCustomer(
-        { email: user.email, name: user.userName, metadata: { paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId } },
-        `paybridge-customer-${user.id}`,
-      );
-      return profiles.claimStripeCustomer(user.id, user.organisationId, customer.id);
-    },
+    ensureStripeCustomer,
 
     /** Keeps the Stripe customer's name and email in step with the user's; a failure is logged, not fatal. */
     async syncCustomerDetails(user: UserRecord): Promise<void> {
@@ -37,7 +68,51 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
       }
     },
 
+    /** A card token (Coord's stripe_info) becomes a card of the user's customer, and its default. */
+    async addCardToken(user: UserRecord, token: string): Promise<{ customerId: string }> {
+      const customerId = await ensureStripeCustomer(user);
+      const { cardId, card } = await gateway.addCardSource(customerId, token, `paybridge-source-${user.id}-${digest(token)}`);
+      await profiles.upsert(user.id, user.organisationId, { defaultPaymentMethodId: cardId, defaultPaymentMethodCard: card });
+      return { customerId };
+    },
+
+    /**
+     * CareValidate's UPDATE_PAYMENT_INFO. Stripe is brought to the wanted state first (each step
+     * idempotent, so a retry after a failure is harmless); the profile is then written in one
+     * statement, so either all of the update is stored or none of it.
+     */
+    async applyPaymentSetup(user: UserRecord, setup: PaymentSetup): Promise<void> {
+      const intent = await gateway.retrieveSetupIntent(setup.setupIntentId);
+      if (intent.status !== 'succeeded' || !intent.paymentMethodId) {
+        throw new ProviderRejectedError(`Setup intent ${intent.id} has not succeeded (status: ${intent.status})`, [{ path: '/data/stripeSetupId', message: `status is ${intent.status}` }]);
+      }
+      const customerId = await ensureStripeCustomer(user);
+      const method = await gateway.retrievePaymentMethod(intent.paymentMethodId);
+      if (method.customerId && method.customerId !== customerId) {
+        throw new ForbiddenError("The setup intent's payment method belongs to another customer", [{ path: '/data/stripeSetupId', message: 'belongs to another customer' }]);
+      }
+      const attached = method.customerId ? method : await gateway.attachPaymentMethod(method.id, customerId);
+      await gateway.setDefaultPaymentMethod(customerId, attached.id);
+      const current = await profiles.find(user.id);
+      const sealed = Object.fromEntries(Object.entries(setup.processorTokens).map(([name, token]) => [name, deps.secretBox.seal(token)]));
+      await profiles.upsert(user.id, user.organisationId, {
+        defaultPaymentMethodId: attached.id,
+        defaultPaymentMethodCard: attached.card,
+        shippingAddress: { ...setup.shippingAddress },
+        processorTokens: { ...(current?.processorTokens ?? {}), ...sealed },
+      });
+    },
+
     findProfile: (userId: string) => profiles.find(userId),
+
+    toView(profile: PaymentProfileRecord | undefined): PaymentProfileView {
+      const card = profile?.defaultPaymentMethodCard;
+      return {
+        customerId: profile?.stripeCustomerId ?? null,
+        defaultPaymentMethod: profile?.defaultPaymentMethodId && card ? { id: profile.defaultPaymentMethodId, ...card } : null,
+        shippingAddress: (profile?.shippingAddress as ShippingAddress | null | undefined) ?? null,
+      };
+    },
   };
 }
 

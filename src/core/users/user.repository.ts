@@ -15,6 +15,7 @@ const userColumns = {
   isTest: users.isTest,
   externalUid: users.externalUid,
   profile: users.profile,
+  vehicle: users.vehicle,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
   deletedAt: users.deletedAt,
@@ -37,16 +38,17 @@ export function createUserRepository(db: Database) {
       return row;
     },
 
-    async findByEmail(organisationId: string, email: string): Promise<UserRecord | undefined> {
+    /** Live users by default; test users (Coord's test JWTs) only when asked for. */
+    async findByEmail(organisationId: string, email: string, isTest = false): Promise<UserRecord | undefined> {
       const [row] = await selectUsers()
-        .where(and(eq(users.organisationId, organisationId), eq(users.email, email), isNull(users.deletedAt)))
+        .where(and(eq(users.organisationId, organisationId), eq(users.isTest, isTest), eq(users.email, email), isNull(users.deletedAt)))
         .limit(1);
       return row;
     },
 
-    async findByExternalUid(organisationId: string, externalUid: string): Promise<UserRecord | undefined> {
+    async findByExternalUid(organisationId: string, externalUid: string, isTest = false): Promise<UserRecord | undefined> {
       const [row] = await selectUsers()
-        .where(and(eq(users.organisationId, organisationId), eq(users.externalUid, externalUid), isNull(users.deletedAt)))
+        .where(and(eq(users.organisationId, organisationId), eq(users.isTest, isTest), eq(users.externalUid, externalUid), isNull(users.deletedAt)))
         .limit(1);
       return row;
     },

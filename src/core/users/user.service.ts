@@ -14,7 +14,7 @@ import {
 } from '../errors.js';
 import { newId } from '../ids.js';
 import type { PaymentProfileRepository } from '../payment-profiles/payment-profile.repository.js';
-import type { UserRole } from '../../db/schema.js';
+import type { UserRole, Vehicle } from '../../db/schema.js';
 import { normaliseEmail } from './email.js';
 import type { UserRecord, UserRepository } from './user.repository.js';
 
@@ -142,8 +142,17 @@ export function createUserService(deps: UserServiceDeps) {
       return findAccessibleUser(principal, id);
     },
 
-    findUserByEmail: (organisationId: string, email: string) => users.findByEmail(organisationId, normaliseEmail(email)),
-    findUserByExternalUid: (organisationId: string, uid: string) => users.findByExternalUid(organisationId, uid),
+    findUserByEmail: (organisationId: string, email: string, isTest = false) => users.findByEmail(organisationId, normaliseEmail(email), isTest),
+    findUserByExternalUid: (organisationId: string, uid: string, isTest = false) => users.findByExternalUid(organisationId, uid, isTest),
+
+    /** For faces that change a user on the organisation's behalf (vehicle, profile); no authorisation here. */
+    async updateUserFields(user: UserRecord, changes: { vehicle?: Vehicle; profile?: Record<string, string>; email?: string; userName?: string }): Promise<UserRecord> {
+      const patch = { ...changes, ...(changes.email !== undefined ? { email: normaliseEmail(changes.email) } : {}) };
+      const updated = await translateConflicts(async () => users.update(user.organisationId, user.id, patch));
+      if (!updated) throw new NotFoundError('No such user');
+      if (changes.email !== undefined || changes.userName !== undefined) await notifyChanged(updated);
+      return updated;
+    },
     findUserById: (organisationId: string, id: string) => users.findById(organisationId, id),
 
     async updateUser(principal: Principal, id: string, patch: UserPatch): Promise<UserRecord> {
