@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './app-context.js';
+import { careValidateFace } from './faces/carevalidate/carevalidate.plugin.js';
+import { coordFace } from './faces/coord/coord.plugin.js';
 import { apiKeyRoutes } from './faces/native/api-key.routes.js';
 import { ErrorBody } from './faces/native/common.schemas.js';
 import { paymentRoutes } from './faces/native/payment.routes.js';
@@ -50,5 +52,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   await app.register(paymentRoutes, { ctx });
   await app.register(reconcileRoutes, { ctx });
   await app.register(stripeWebhookRoutes, { ctx });
+  await app.register(coordFace, { ctx, prefix: '/v1/users' });
+  await app.register(careValidateFace, { ctx, prefix: '/api/v1/users' });
   return app;
 }
