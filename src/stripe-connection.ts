@@ -34,7 +34,8 @@ export async function connectStripe(config: Config, log: Logger): Promise<Stripe
     const emulator = await startStripeEmulator({
       port: config.stripe.emulatorPort,
       dataDir: config.dataDir,
-      log: (level, msg, data) => log[level]({ component: 'stripe-emulator', ...data }, msg),
+      // Its per-request lines would drown the service's own; they stay available at debug level.
+      log: (level, msg, data) => (msg === 'request' && level === 'info' ? log.debug : log[level]).call(log, { component: 'stripe-emulator', ...data }, msg),
     });
     apiBase = emulator.url;
     closeEmulator = () => emulator.close();
