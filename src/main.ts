@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
-import { openConfiguredDatabase, startServer } from './server.js';
+import { openConfiguredDatabase, reconcileOnce, startServer } from './server.js';
 
 const COMMANDS: ReadonlyArray<[string, string]> = [
   ['serve', 'start the HTTP service (what `npm start` runs); applies migrations first'],
   ['migrate', 'apply the database migrations and exit'],
+  ['reconcile', 'bring unsettled payments into agreement with Stripe once and exit (embedded mode: stop the server first)'],
   ['stripe-emulator [--port N] [--host H] [--data-dir D]', 'run the local Stripe emulator on its own (see `stripe-emulator --help`)'],
   ['help, --help', 'show this text'],
 ];
@@ -59,6 +60,11 @@ async function main(argv: string[]): Promise<void> {
       return serve();
     case 'migrate':
       return migrate();
+    case 'reconcile': {
+      const report = await reconcileOnce(loadConfig());
+      console.log(JSON.stringify(report));
+      return;
+    }
     case 'stripe-emulator': {
       const { runStripeEmulatorCommand } = await import('./stripe-emulator/cli.js');
       return runStripeEmulatorCommand(rest);

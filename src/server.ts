@@ -4,6 +4,7 @@ import type { AppContext } from './app-context.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
+import type { ReconcileReport } from './core/payments/reconcile.js';
 import { createServices } from './services.js';
 import { connectStripe } from './stripe-connection.js';
 import { createLogger } from './http/logging.js';
@@ -56,6 +57,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
         await database.close();
       })()),
   };
+}
+
+/**
+ * One reconciliation pass outside the server (the `reconcile` command). With the embedded
+ * database the server must be stopped first: PGlite's data directory has one owner at a time.
+ */
+export async function reconcileOnce(config: Config): Promise<ReconcileReport> {
+  const log = createLogger(config.logLevel);
+  const database = await openConfiguredDatabase(config);
+  const stripe = await connectStripe(config, log).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
+  const built = createServices(config, database.db, { gateway: stripe.gateway, log });
+  try {
+    await database.migrate();
+    return await built.services.reconciler.reconcile();
+  } finally {
+    await built.close();
+    await stripe.close();
+    await database.close();
+  }
 }
 
 /** Periodic reconciliation in-process; runs never overlap, and several instances may run it. */

@@ -29,8 +29,9 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     serializers: {
-      ...pino.stdSerializers,
+      err: pino.stdSerializers.err,
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
     },
   };
   return destination ? pino(options, destination) : pino(options);
