@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -21,6 +22,8 @@ export interface Config {
   redisUrl: string | undefined;
   publicUrl: string;
   bodyLimitBytes: number;
+  /** Password hashes computed at once; the other cores keep serving during a login flood. */
+  passwordHashConcurrency: number;
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   stripe: {
     secretKey: string | undefined;
@@ -53,6 +56,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['BOOTSTRAP_API_KEY', 'an API key (>= 24 chars) registered for the default organisation at start'],
   ['REDIS_URL', 'Redis for shared login rate limits (optional; in-memory otherwise)'],
   ['BODY_LIMIT', 'largest accepted request body in bytes (default 65536)'],
+  ['PASSWORD_HASH_CONCURRENCY', 'password hashes computed at once (default: CPU cores - 1, at least 1)'],
   ['LOGIN_MAX_FAILURES_PER_ACCOUNT', 'failed logins allowed per account per window (default 100)'],
   ['LOGIN_MAX_FAILURES_PER_ADDRESS', 'failed logins allowed per client address per window (default 1000)'],
   ['LOGIN_WINDOW_SECONDS', 'rate-limit window in seconds (default 3600)'],
@@ -86,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
+    passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
     login: {
       maxFailuresPerAccount: intVar(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
       maxFailuresPerAddress: intVar(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 1000, 1, 1_000_000),

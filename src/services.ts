@@ -53,7 +53,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     users: userRepository,
     profiles: profileRepository,
     transaction: (fn) => db.transaction((tx) => fn({ users: createUserRepository(tx), profiles: createPaymentProfileRepository(tx) })),
-    hasher: options.hasher ?? createArgon2Hasher(),
+    hasher: options.hasher ?? createArgon2Hasher(config.passwordHashConcurrency),
     tokens,
     throttle: createLoginThrottle(failureCounter, config.login),
   });

@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { createLimiter } from '../concurrency.js';
 import { WeakPasswordError } from '../errors.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -13,17 +14,17 @@ export interface PasswordHasher {
 /** OWASP's minimum for argon2id: 19 MiB, two passes, one lane. */
 export const OWASP_ARGON2ID = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export function createArgon2Hasher(params: { memoryCost: number; timeCost: number; parallelism: number } = OWASP_ARGON2ID): PasswordHasher {
+/**
+ * argon2id hashing on at most `concurrency` threads at once. Hashing is deliberately
+ * CPU-heavy: unbounded, a login flood would take every core and stall every other request;
+ * bounded, the remaining cores keep serving.
+ */
+export function createArgon2Hasher(concurrency: number, params: { memoryCost: number; timeCost: number; parallelism: number } = OWASP_ARGON2ID): PasswordHasher {
+  const limit = createLimiter(concurrency);
   return {
-    hash: (password) => argon2.hash(password, { type: argon2.argon2id, ...params }),
+    hash: (password) => limit(() => argon2.hash(password, { type: argon2.argon2id, ...params })),
     // argon2.verify compares in constant time and reads the parameters from the hash itself.
-    verify: async (hash, password) => {
-      try {
-        return await argon2.verify(hash, password);
-      } catch {
-        return false;
-      }
-    },
+    verify: (hash, password) => limit(() => argon2.verify(hash, password).catch(() => false)),
   };
 }
 
