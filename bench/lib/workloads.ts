@@ -1,0 +1,76 @@
+import argon2 from 'argon2';
+import Stripe from 'stripe';
+import { randomUUID } from 'node:crypto';
+import { load, warmThenLoad, type LoadResult } from './load.js';
+
+export interface BenchUser {
+  id: string;
+  token: string;
+  email: string;
+  password: string;
+}
+
+export async function registerBenchUser(baseUrl: string): Promise<BenchUser> {
+  const email = `bench-${randomUUID()}@example.com`;
+  const password = `bench-${randomUUID()}`;
+  const response = await fetch(`${baseUrl}/user/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userName: 'Bench', email, password }),
+  });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const sub = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  return { id: sub, token, email, password };
+}
+
+export const readSelf = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
+  warmThenLoad({ url: `${baseUrl}/user/${user.id}`, headers: { authorization: `Bearer ${user.token}` }, connections, seconds });
+
+export const createPayments = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
+  warmThenLoad({
+    url: `${baseUrl}/payment`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${user.token}` },
+    bodyFor: () => JSON.stringify({ cuid: randomUUID() }),
+    connections,
+    seconds,
+  });
+
+export const loginFlood = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
+  load({ url: `${baseUrl}/user/login`, method: 'POST', body: JSON.stringify({ email: user.email, password: user.password }), connections, seconds });
+
+/** Calls `fn` from `concurrency` loops for `seconds`; answers calls per second. */
+async function closedLoop(concurrency: number, seconds: number, fn: () => Promise<unknown>): Promise<number> {
+  const until = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await fn();
+        done += 1;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+/** The SDK calling paymentIntents.create directly on the same emulator paybridge uses. */
+export async function rawSdkCreates(emulatorUrl: string, connections: number, seconds: number): Promise<number> {
+  const base = new URL(emulatorUrl);
+  const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+  const customer = await stripe.customers.create({ email: 'raw-sdk@example.com' });
+  const create = () => stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id }, { idempotencyKey: randomUUID() });
+  await closedLoop(connections, 2, create);
+  return closedLoop(connections, seconds, create);
+}
+
+/** argon2 verification of the same kind of hash, on `threads` concurrent calls. */
+export async function rawArgon2Verifies(threads: number, seconds: number): Promise<number> {
+  const hash = await argon2.hash('bench-password', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  const verify = () => argon2.verify(hash, 'bench-password');
+  await closedLoop(threads, 1, verify);
+  return closedLoop(threads, seconds, verify);
+}
+
+export type { LoadResult };

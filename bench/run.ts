@@ -1,0 +1,108 @@
+/**
+ * paybridge against the ceiling of this machine, every ratio measured side by side in one run.
+ * Starts what it needs on the local PostgreSQL (database paybridge_bench, recreated each run):
+ * paybridge with its embedded Stripe emulator, a bare Fastify baseline, then paybridge on PGlite.
+ * Usage: npm run bench   (BENCH_SECONDS=10 per measurement by default)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { load } from './lib/load.js';
+import { rssMiB, startProcess, type ServiceProcess } from './lib/processes.js';
+import { printReport, type Row } from './lib/report.js';
+import { createPayments, loginFlood, rawArgon2Verifies, rawSdkCreates, readSelf, registerBenchUser } from './lib/workloads.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, '/paybridge_bench');
+const HASH_THREADS = Math.max(1, availableParallelism() - 1);
+
+async function recreateDatabase(): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  await client.query('drop database if exists paybridge_bench with (force)');
+  await client.query('create database paybridge_bench');
+  await client.end();
+}
+
+function paybridgeEnv(port: number, emulatorPort: number, databaseUrl?: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    STRIPE_EMULATOR_PORT: String(emulatorPort),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'paybridge-bench-')),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    RECONCILE_INTERVAL: '0',
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000',
+    PASSWORD_HASH_CONCURRENCY: String(HASH_THREADS),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+}
+
+async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: ServiceProcess, rows: Row[]): Promise<void> {
+  const user = await registerBenchUser(paybridge.url);
+  const bareRead = await readSelf(baseline.url, user, 20, SECONDS);
+  const read = await readSelf(paybridge.url, user, 20, SECONDS);
+  rows.push({ name: 'authenticated GET /user/{id} (req/s)', value: read.rps, baseline: bareRead.rps, goal: { min: 0.8 } });
+
+  const bareHealth = await load({ url: `${baseline.url}/healthz`, connections: 20, seconds: SECONDS });
+  const health = await load({ url: `${paybridge.url}/healthz`, connections: 20, seconds: SECONDS });
+  rows.push({ name: 'GET /healthz (req/s)', value: health.rps, baseline: bareHealth.rps, goal: { min: 0.9 } });
+
+  const rawCreates = await rawSdkCreates(`http://127.0.0.1:12190`, 20, SECONDS);
+  const payments = await createPayments(paybridge.url, user, 20, SECONDS);
+  rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: payments.rps, baseline: rawCreates, goal: { min: 0.5 } });
+
+  const rawVerifies = await rawArgon2Verifies(HASH_THREADS, SECONDS);
+  const logins = await loginFlood(paybridge.url, user, 8, SECONDS);
+  rows.push({ name: `POST /user/login (req/s; argon2 on ${HASH_THREADS} thread(s))`, value: logins.rps, baseline: rawVerifies, goal: { min: 0.8 } });
+
+  const quiet = await readSelf(paybridge.url, user, 10, SECONDS);
+  const [busy] = await Promise.all([readSelf(paybridge.url, user, 10, SECONDS), loginFlood(paybridge.url, user, 16, SECONDS + 2)]);
+  rows.push({ name: 'p99 of authenticated reads during a login flood (ms)', value: busy.p99, baseline: quiet.p99, goal: { max: 2.0 } });
+}
+
+async function measureMemory(paybridge: ServiceProcess, rows: Row[]): Promise<void> {
+  const user = await registerBenchUser(paybridge.url);
+  let peak = rssMiB(paybridge.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(paybridge.pid))), 250);
+  await readSelf(paybridge.url, user, 20, SECONDS * 2);
+  const firstHalf = rssMiB(paybridge.pid);
+  await load({ url: `${paybridge.url}/user/${user.id}`, headers: { authorization: `Bearer ${user.token}` }, connections: 20, seconds: SECONDS * 2 });
+  const secondHalf = rssMiB(paybridge.pid);
+  clearInterval(sampler);
+  rows.push({ name: 'RSS after the second half of a long read run (MiB)', value: secondHalf, baseline: firstHalf, goal: { max: 1.1 } });
+  rows.push({ name: 'peak RSS during the runs (MiB)', value: peak });
+}
+
+async function measurePglite(pgRows: Row[], rows: Row[]): Promise<void> {
+  const embedded = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3902, 12191), 'http://127.0.0.1:3902');
+  try {
+    const user = await registerBenchUser(embedded.url);
+    const read = await readSelf(embedded.url, user, 20, SECONDS);
+    const payments = await createPayments(embedded.url, user, 20, SECONDS);
+    const onPg = (name: string) => pgRows.find((r) => r.name.startsWith(name))!.value;
+    rows.push({ name: 'PGlite: authenticated GET /user/{id} (req/s, vs PostgreSQL)', value: read.rps, baseline: onPg('authenticated GET') });
+    rows.push({ name: 'PGlite: POST /payment (req/s, vs PostgreSQL)', value: payments.rps, baseline: onPg('POST /payment') });
+  } finally {
+    await embedded.stop();
+  }
+}
+
+await recreateDatabase();
+const paybridge = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3900, 12190, DATABASE_URL), 'http://127.0.0.1:3900');
+const baseline = await startProcess('bench/baseline-server.ts', [], { DATABASE_URL, PORT: '3901' }, 'http://127.0.0.1:3901');
+const rows: Row[] = [];
+try {
+  await measureAgainstBaseline(paybridge, baseline, rows);
+  await measureMemory(paybridge, rows);
+} finally {
+  await baseline.stop();
+  await paybridge.stop();
+}
+const pgliteRows: Row[] = [];
+await measurePglite(rows, pgliteRows);
+printReport([...rows, ...pgliteRows], { seconds: SECONDS, machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version });
