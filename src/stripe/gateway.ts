@@ -109,12 +109,26 @@ export function createStripeGateway({ client, secretKey, webhookSecret }: Stripe
 }
 
 function toProviderEvent(event: Stripe.Event): ProviderEvent {
-  const object = event.data.object as unknown as { object: string; id: string; metadata?: Record<string, string>; customer?: string | { id: string } | null };
+  const object = event.data.object as unknown as {
+    object: string;
+    id: string;
+    metadata?: Record<string, string>;
+    customer?: string | { id: string } | null;
+    status?: string;
+    payment_method?: string | { id: string } | null;
+  };
   return {
     id: event.id,
     type: event.type,
     createdAt: new Date(event.created * 1000),
-    object: { object: object.object, id: object.id, metadata: object.metadata, customer: idOf(object.customer ?? null) },
+    object: {
+      object: object.object,
+      id: object.id,
+      metadata: object.metadata,
+      customer: idOf(object.customer ?? null),
+      status: object.status,
+      paymentMethod: idOf(object.payment_method ?? null),
+    },
   };
 }
 

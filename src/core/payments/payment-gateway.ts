@@ -39,8 +39,15 @@ export interface ProviderEvent {
   id: string;
   type: string;
   createdAt: Date;
-  /** The id and kind of the object the event is about, e.g. {object: 'payment_intent', id: 'pi_…'}. */
-  object: { object: string; id: string; metadata?: Record<string, string> | undefined; customer?: string | null | undefined };
+  /** The object the event is about, as it was when the event was made, e.g. {object: 'payment_intent', id: 'pi_…'}. */
+  object: {
+    object: string;
+    id: string;
+    metadata?: Record<string, string> | undefined;
+    customer?: string | null | undefined;
+    status?: string | undefined;
+    paymentMethod?: string | null | undefined;
+  };
 }
 
 export interface PaymentGateway {

@@ -112,6 +112,12 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       await this.refreshIntent(charge.paymentIntentId);
     },
 
+    /** Whether the stored payment already shows this status and payment method. */
+    async isCurrent(intentId: string, status: string | undefined, paymentMethodId: string | null | undefined): Promise<boolean> {
+      const stored = await payments.findAnyByIntentId(intentId);
+      return stored !== undefined && stored.status === status && stored.paymentMethodId === (paymentMethodId ?? null);
+    },
+
     /** Reads an intent from Stripe and stores it (webhooks, the 3-D Secure return, reconciliation). */
     async refreshIntent(intentId: string): Promise<PaymentRecord | undefined> {
       const observedAt = new Date();

@@ -23,6 +23,8 @@ export function createStripeEventService(deps: {
   async function apply(event: ProviderEvent): Promise<EventOutcome> {
     const { object } = event;
     if (object.object === 'payment_intent') {
+      // An event whose intent looks exactly as stored brings no news: the one that does will come too.
+      if (await deps.payments.isCurrent(object.id, object.status, object.paymentMethod)) return 'ignored';
       const updated = await deps.payments.refreshIntent(object.id);
       // An intent we have no row for may be one a crash left half-recorded: finish that row.
       if (!updated && object.metadata?.paybridge_payment_id) await deps.reconciler.settleCreation(object.metadata.paybridge_payment_id);

@@ -24,6 +24,23 @@ const userColumns = {
 
 export function createUserRepository(db: Database) {
   const selectUsers = () => db.select(userColumns).from(users).leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id));
+  // Every authenticated request runs this: prepared once, it skips query building here and
+  // parsing and planning in PostgreSQL.
+  const userBySession = db
+    .select(userColumns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sessionId')),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+        isNull(users.deletedAt),
+      ),
+    )
+    .limit(1)
+    .prepare('paybridge_user_by_session');
 
   return {
     async insert(values: typeof users.$inferInsert): Promise<UserRecord> {
@@ -51,6 +68,19 @@ export function createUserRepository(db: Database) {
         .where(and(eq(users.organisationId, organisationId), eq(users.isTest, isTest), eq(users.externalUid, externalUid), isNull(users.deletedAt)))
         .limit(1);
       return row;
+    },
+
+    /** A live user and its password hash, in one query (the login path). */
+    async findCredentials(organisationId: string, email: string): Promise<{ user: UserRecord; passwordHash: string | null } | undefined> {
+      const [row] = await db
+        .select({ ...userColumns, passwordHash: users.passwordHash })
+        .from(users)
+        .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
+        .where(and(eq(users.organisationId, organisationId), eq(users.isTest, false), eq(users.email, email), isNull(users.deletedAt)))
+        .limit(1);
+      if (!row) return undefined;
+      const { passwordHash, ...user } = row;
+      return { user, passwordHash };
     },
 
     async findPasswordHash(userId: string): Promise<string | null> {
@@ -92,13 +122,7 @@ export function createUserRepository(db: Database) {
 
     /** The caller behind an access token, in one query: its live session joined to its live user. */
     async findBySession(sessionId: string): Promise<UserRecord | undefined> {
-      const [row] = await db
-        .select(userColumns)
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
-        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`), isNull(users.deletedAt)))
-        .limit(1);
+      const [row] = await userBySession.execute({ sessionId });
       return row;
     },
 

@@ -109,9 +109,10 @@ export function createUserService(deps: UserServiceDeps) {
     async login(organisationId: string, input: { email: string; password: string }, clientAddress: string) {
       const email = normaliseEmail(input.email);
       await deps.throttle.assertAllowed(organisationId, email, clientAddress);
-      const user = await users.findByEmail(organisationId, email);
-      const hash = user ? await users.findPasswordHash(user.id) : null;
+      const found = await users.findCredentials(organisationId, email);
+      const hash = found?.passwordHash ?? null;
       const valid = await hasher.verify(hash ?? (await timingDecoy()), input.password);
+      const user = found?.user;
       if (!user || !hash || !valid) {
         await deps.throttle.recordFailure(organisationId, email, clientAddress);
         throw new InvalidCredentialsError();
@@ -146,7 +147,7 @@ export function createUserService(deps: UserServiceDeps) {
     findUserByExternalUid: (organisationId: string, uid: string, isTest = false) => users.findByExternalUid(organisationId, uid, isTest),
 
     /** For faces that change a user on the organisation's behalf (vehicle, profile); no authorisation here. */
-    async updateUserFields(user: UserRecord, changes: { vehicle?: Vehicle; profile?: Record<string, string>; email?: string; userName?: string }): Promise<UserRecord> {
+    async updateUserFields(user: UserRecord, changes: { vehicle?: Vehicle; profile?: Record<string, string>; email?: string; userName?: string; externalUid?: string }): Promise<UserRecord> {
       const patch = { ...changes, ...(changes.email !== undefined ? { email: normaliseEmail(changes.email) } : {}) };
       const updated = await translateConflicts(async () => users.update(user.organisationId, user.id, patch));
       if (!updated) throw new NotFoundError('No such user');
