@@ -30,6 +30,7 @@ export interface Config {
     apiBase: string | undefined;
     webhookSecret: string | undefined;
     emulatorPort: number;
+    timeoutMs: number;
   };
   payments: { defaultAmount: number; defaultCurrency: string; reconcileIntervalSeconds: number };
 }
@@ -64,6 +65,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['STRIPE_API_BASE', 'URL of an already running Stripe emulator to share (e.g. http://127.0.0.1:12111)'],
   ['STRIPE_WEBHOOK_SECRET', 'whsec_ secret of the webhook endpoint pointed at /webhooks/stripe'],
   ['STRIPE_EMULATOR_PORT', 'port of the embedded emulator (default 12111; 0 = any free port)'],
+  ['STRIPE_TIMEOUT_MS', 'how long one Stripe call may take before it is retried or failed (default 15000)'],
   ['PAYMENT_DEFAULT_AMOUNT', 'amount of POST /payment when none is given, in minor units (default 2000)'],
   ['PAYMENT_DEFAULT_CURRENCY', 'currency of POST /payment when none is given (default usd)'],
   ['RECONCILE_INTERVAL', 'seconds between in-process reconciliation runs; 0 = off (default 300)'],
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiBase: urlVar(env, 'STRIPE_API_BASE'),
       webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
       emulatorPort: intVar(env, 'STRIPE_EMULATOR_PORT', 12111, 0, 65535),
+      timeoutMs: intVar(env, 'STRIPE_TIMEOUT_MS', 15_000, 100, 120_000),
     },
     payments: {
       defaultAmount: intVar(env, 'PAYMENT_DEFAULT_AMOUNT', 2000, 1, 99_999_999),

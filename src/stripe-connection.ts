@@ -40,7 +40,7 @@ export async function connectStripe(config: Config, log: Logger): Promise<Stripe
     apiBase = emulator.url;
     closeEmulator = () => emulator.close();
   }
-  const client = createStripeClient({ secretKey, apiBase });
+  const client = createStripeClient({ secretKey, apiBase, timeoutMs: config.stripe.timeoutMs });
   let webhookSecret = config.stripe.webhookSecret;
   const emulated = !config.stripe.secretKey;
   if (emulated) log.info({ stripe: apiBase }, 'payments are emulated: no real money moves (set STRIPE_SECRET_KEY for Stripe)');

@@ -16,6 +16,8 @@ export interface FaultRule {
   hangMs: number;
   /** Run the operation (and store its real response under the idempotency key) before failing the answer. */
   executeBeforeFault: boolean;
+  /** Share of matching calls that fail (1 = every one); a call spared costs no count. */
+  rate: number;
 }
 
 // Past stripe-node's default 80 s timeout, so the client gives up first.
@@ -35,6 +37,7 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
 const isHang = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_HANG_MS;
 const isKind = (v: unknown): v is FaultKind => typeof v === 'string' && (KINDS as readonly string[]).includes(v);
 const isMatch = (v: unknown): v is 'prefix' | 'exact' => v === 'prefix' || v === 'exact';
+const isRate = (v: unknown): v is number => typeof v === 'number' && v > 0 && v <= 1;
 
 export function parseFaultRule(body: Record<string, unknown>): FaultRule {
   const path = field(body, 'path', isString, '', 'a string');
@@ -48,6 +51,7 @@ export function parseFaultRule(body: Record<string, unknown>): FaultRule {
     remaining: field(body, 'count', isCount, 1, 'an integer from 1 to 100000'),
     kind, hangMs: field(body, 'hangMs', isHang, DEFAULT_HANG_MS, `an integer from 0 to ${MAX_HANG_MS}`),
     executeBeforeFault: field(body, 'executeBeforeFault', isBool, false, 'a boolean'),
+    rate: field(body, 'rate', isRate, 1, 'a number in (0, 1]'),
   };
 }
 
@@ -67,9 +71,9 @@ export class Faults {
   }
 
   /** Consumes one use of the first rule matching this call, oldest rule first. */
-  take(method: string, path: string): FaultRule | undefined {
+  take(method: string, path: string, random: () => number = Math.random): FaultRule | undefined {
     const i = this.rules.findIndex((r) =>
-      (r.method === null || r.method === method) && (r.match === 'exact' ? path === r.path : path.startsWith(r.path)));
+      (r.method === null || r.method === method) && (r.match === 'exact' ? path === r.path : path.startsWith(r.path)) && random() < r.rate);
     const rule = this.rules[i];
     if (!rule) return undefined;
     rule.remaining -= 1;

@@ -1,6 +1,16 @@
 import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 
+// Shapes of secrets that must never be logged, whoever made them.
+const SECRET_SHAPES: Array<[string, RegExp]> = [
+  ['a JWT', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/],
+  ['an API key', /pbk_[A-Za-z0-9_-]{20,}/],
+  ['a Stripe secret key', /\b(sk|rk)_(test|live)_[A-Za-z0-9]{8,}/],
+  ['a webhook secret', /whsec_[A-Za-z0-9]{8,}/],
+  ['a client secret', /_secret_[A-Za-z0-9]{8,}/],
+  ['a card number', /\b(4242424242424242|4000000000000002|4000000000009995|4000002760003184|5555555555554444)\b/],
+];
+
 /** Collects every log line an app writes, so tests can assert that no secret ever reaches the log. */
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
@@ -26,6 +36,10 @@ export class LogCapture extends Writable {
     assert.ok(this.lines.length > 0, 'the app logged nothing at all: the capture is not wired');
     for (const secret of this.secrets) {
       assert.ok(!text.includes(secret), `a secret value reached the log: ${secret.slice(0, 6)}…`);
+    }
+    for (const [what, shape] of SECRET_SHAPES) {
+      const found = shape.exec(text);
+      assert.ok(!found, `${what} reached the log: ${found?.[0].slice(0, 12)}…`);
     }
   }
 }

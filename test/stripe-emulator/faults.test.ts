@@ -111,4 +111,23 @@ describe('stripe emulator: fault injection and SDK retries', () => {
     const res = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: '{not json' });
     assert.equal(res.status, 400);
   });
+
+  test('a rate fails only that share of matching calls, and spared calls do not use up the count', async () => {
+    const stripe = sdk(emu);
+    const rule = await control(emu, 'POST', '/_emulator/faults', { path: '/v1/customers', method: 'POST', kind: 'http500', rate: 0.5, count: 1000 });
+    assert.equal(rule.status, 200);
+    let failed = 0;
+    for (let i = 0; i < 200; i++) {
+      await stripe.customers.create({ email: `rate-${i}@example.com` }).catch(() => (failed += 1));
+    }
+    assert.ok(failed > 40 && failed < 160, `about half failed: ${failed}`);
+    const faults = (await control(emu, 'GET', '/_emulator/faults')).json.faults as Array<{ remaining: number }>;
+    assert.equal(faults[0]?.remaining, 1000 - failed);
+    await control(emu, 'DELETE', '/_emulator/faults');
+  });
+
+  test('a rate outside (0, 1] is refused', async () => {
+    const response = await control(emu, 'POST', '/_emulator/faults', { path: '/v1/customers', kind: 'http500', rate: 1.5 });
+    assert.equal(response.status, 400);
+  });
 });
