@@ -32,7 +32,7 @@ export interface Config {
     emulatorPort: number;
     timeoutMs: number;
   };
-  payments: { defaultAmount: number; defaultCurrency: string; reconcileIntervalSeconds: number };
+  payments: { defaultAmount: number; defaultCurrency: string; reconcileIntervalSeconds: number; leaseSeconds: number; returnUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -69,6 +69,8 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['PAYMENT_DEFAULT_AMOUNT', 'amount of POST /payment when none is given, in minor units (default 2000)'],
   ['PAYMENT_DEFAULT_CURRENCY', 'currency of POST /payment when none is given (default usd)'],
   ['RECONCILE_INTERVAL', 'seconds between in-process reconciliation runs; 0 = off (default 300)'],
+  ['PAYMENT_RETURN_URL', 'where the browser returns after a 3-D Secure step (default PUBLIC_URL/payment/return); the same for every instance'],
+  ['PAYMENT_LEASE_SECONDS', 'how long a request creating a payment holds it before another request or reconciliation may finish it (default 30)'],
 ];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   const databaseUrl = env.DATABASE_URL || undefined;
   const secrets = databaseUrl ? requiredSecrets(env) : embeddedSecrets(env, dataDir);
+  const publicUrl = (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '');
   return {
     host,
     port,
@@ -90,7 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: secrets.encryptionKey,
     bootstrapApiKey: bootstrapKeyVar(env),
     redisUrl: env.REDIS_URL || undefined,
-    publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
+    publicUrl,
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
     passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
     login: {
@@ -109,6 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
       defaultAmount: intVar(env, 'PAYMENT_DEFAULT_AMOUNT', 2000, 1, 99_999_999),
       defaultCurrency: currencyVar(env),
       reconcileIntervalSeconds: intVar(env, 'RECONCILE_INTERVAL', 300, 0, 86_400),
+      leaseSeconds: intVar(env, 'PAYMENT_LEASE_SECONDS', 30, 1, 3600),
+      returnUrl: urlVar(env, 'PAYMENT_RETURN_URL') ?? `${publicUrl}/payment/return`,
     },
   };
 }

@@ -16,6 +16,9 @@ export function translateStripeError(error: unknown): unknown {
     return new PaymentDeclinedError(error.message, error.decline_code ?? error.code ?? 'card_declined', intent?.id);
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    // 409: an earlier attempt with this key is still running at Stripe (e.g. it hung); retrying later is right.
+    if (error.statusCode === 409) return new ProviderUnavailableError(undefined, undefined, { cause: error });
+    // 400: our key was reused with other parameters, which our derived keys never do: a bug, not the client's fault.
     return new ConflictError('The payment provider saw this idempotency key with other parameters', undefined, { cause: error });
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {

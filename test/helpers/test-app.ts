@@ -51,8 +51,6 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
-  /** Seconds a payment creator holds its row; tests of crash recovery make it short. */
-  paymentLeaseSeconds?: number;
 }
 
 /**
@@ -70,7 +68,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const built = createServices(config, database.db, {
     gateway: stripe.gateway,
     log: logger,
-    ...(options.paymentLeaseSeconds ? { paymentLeaseSeconds: options.paymentLeaseSeconds } : {}),
   });
   const { organisations } = built.services;
   const { organisation: defaultOrganisation } = await organisations.ensureDefaultOrganisation();
