@@ -55,6 +55,8 @@ export const users = pgTable(
   (t) => [
     // Test users (Coord's test JWTs) live beside live users: the same email may be one of each.
     uniqueIndex('users_email_per_organisation').on(t.organisationId, t.isTest, t.email).where(sql`${t.deletedAt} is null`),
+    // Lists walk an organisation's users in id (creation) order.
+    index('users_organisation_id').on(t.organisationId, t.id),
     uniqueIndex('users_external_uid_per_organisation')
       .on(t.organisationId, t.isTest, t.externalUid)
       .where(sql`${t.externalUid} is not null and ${t.deletedAt} is null`),

@@ -18,6 +18,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an organisation API key' },
+          cvApiKey: { type: 'apiKey', in: 'header', name: 'cv-api-key', description: 'An organisation API key (CareValidate-compatible API)' },
+          accessKey: { type: 'apiKey', in: 'query', name: 'access_key', description: "An organisation API key (Coord-compatible API); also accepted as 'Authorization: Bearer'" },
         },
       },
     },

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { PaymentGateway, ProviderCard } from '../payments/payment-gateway.js';
 import type { UserRecord } from '../users/user.repository.js';
 import type { PaymentProfileRecord, PaymentProfileRepository } from './payment-profile.repository.js';
+import { validateShippingAddress } from './shipping-address.js';
 
 export interface ShippingAddress {
   addressLine1: string;
@@ -82,6 +83,8 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
      * statement, so either all of the update is stored or none of it.
      */
     async applyPaymentSetup(user: UserRecord, setup: PaymentSetup): Promise<void> {
+      // Faces may check the address earlier to word their errors; the rule is enforced here for all.
+      const shippingAddress = validateShippingAddress(setup.shippingAddress);
       const intent = await gateway.retrieveSetupIntent(setup.setupIntentId);
       if (intent.status !== 'succeeded' || !intent.paymentMethodId) {
         throw new ProviderRejectedError(`Setup intent ${intent.id} has not succeeded (status: ${intent.status})`, [{ path: '/data/stripeSetupId', message: `status is ${intent.status}` }]);
@@ -98,7 +101,7 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
       await profiles.upsert(user.id, user.organisationId, {
         defaultPaymentMethodId: attached.id,
         defaultPaymentMethodCard: attached.card,
-        shippingAddress: { ...setup.shippingAddress },
+        shippingAddress: { ...shippingAddress },
         processorTokens: { ...(current?.processorTokens ?? {}), ...sealed },
       });
     },

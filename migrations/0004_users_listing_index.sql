@@ -1,0 +1,1 @@
+CREATE INDEX "users_organisation_id" ON "users" USING btree ("organisation_id","id");
