@@ -26,8 +26,6 @@ export interface ServiceOptions {
   gateway: PaymentGateway;
   log: Logger;
   hasher?: PasswordHasher;
-  /** Seconds a payment creator holds its row before another request or reconciliation may take over. */
-  paymentLeaseSeconds?: number;
 }
 
 export interface BuiltServices {
@@ -62,7 +60,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
   const profiles = createPaymentProfileService({ profiles: profileRepository, gateway, secretBox, log });
   users.onUserChanged((user) => profiles.syncCustomerDetails(user));
 
-  const leaseSeconds = options.paymentLeaseSeconds ?? 30;
+  const { leaseSeconds } = config.payments;
   const creation = createPaymentCreation({ payments: paymentRepository, profiles, gateway, leaseSeconds, maxWaitMs: 20_000 });
   const payments = createPaymentService({
     payments: paymentRepository,
@@ -70,7 +68,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     profiles,
     gateway,
     defaults: { amount: config.payments.defaultAmount, currency: config.payments.defaultCurrency },
-    returnUrl: `${config.publicUrl}/payment/return`,
+    returnUrl: config.payments.returnUrl,
   });
   const reconciler = createReconciler({ payments: paymentRepository, creation, paymentService: payments, users: userRepository, gateway, leaseSeconds, log });
   const stripeEvents = createStripeEventService({
