@@ -1,18 +1,31 @@
-import { eq, isNull, and } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { stripeEvents } from '../../db/schema.js';
+
+type EventKey = { id: string; type: string; createdAt: Date };
 
 export function createStripeEventRepository(db: Database) {
   return {
     /** True when the event still needs applying (first sight, or an earlier attempt failed). */
-    async begin(event: { id: string; type: string; createdAt: Date }): Promise<boolean> {
-      await db.insert(stripeEvents).values({ id: event.id, type: event.type, stripeCreatedAt: event.createdAt }).onConflictDoNothing();
-      const [row] = await db
-        .select({ id: stripeEvents.id })
-        .from(stripeEvents)
-        .where(and(eq(stripeEvents.id, event.id), isNull(stripeEvents.processedAt)))
-        .limit(1);
-      return row !== undefined;
+    async begin(event: EventKey): Promise<boolean> {
+      const [inserted] = await db
+        .insert(stripeEvents)
+        .values({ id: event.id, type: event.type, stripeCreatedAt: event.createdAt })
+        .onConflictDoNothing()
+        .returning({ id: stripeEvents.id });
+      if (inserted) return true;
+      const [seen] = await db.select({ processedAt: stripeEvents.processedAt }).from(stripeEvents).where(eq(stripeEvents.id, event.id)).limit(1);
+      return seen?.processedAt == null;
+    },
+
+    /** Records an event that needs no work as handled, in one statement; false if it was already seen. */
+    async recordHandled(event: EventKey): Promise<boolean> {
+      const rows = await db
+        .insert(stripeEvents)
+        .values({ id: event.id, type: event.type, stripeCreatedAt: event.createdAt, processedAt: new Date() })
+        .onConflictDoNothing()
+        .returning({ id: stripeEvents.id });
+      return rows.length > 0;
     },
 
     async finish(id: string): Promise<void> {

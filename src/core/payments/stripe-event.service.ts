@@ -23,8 +23,6 @@ export function createStripeEventService(deps: {
   async function apply(event: ProviderEvent): Promise<EventOutcome> {
     const { object } = event;
     if (object.object === 'payment_intent') {
-      // An event whose intent looks exactly as stored brings no news: the one that does will come too.
-      if (await deps.payments.isCurrent(object.id, object.status, object.paymentMethod)) return 'ignored';
       const updated = await deps.payments.refreshIntent(object.id);
       // An intent we have no row for may be one a crash left half-recorded: finish that row.
       if (!updated && object.metadata?.paybridge_payment_id) await deps.reconciler.settleCreation(object.metadata.paybridge_payment_id);
@@ -45,6 +43,12 @@ export function createStripeEventService(deps: {
     return 'ignored';
   }
 
+  /** An intent event whose intent looks exactly as stored: the event that does bring news will come too. */
+  async function bringsNoNews(event: ProviderEvent): Promise<boolean> {
+    const { object } = event;
+    return object.object === 'payment_intent' && (await deps.payments.isCurrent(object.id, object.status, object.paymentMethod));
+  }
+
   return {
     /** Verifies a delivery's signature (InvalidSignatureError otherwise) and handles its event. */
     async receive(rawBody: Buffer, signatureHeader: string | undefined): Promise<{ eventId: string; outcome: EventOutcome }> {
@@ -53,6 +57,9 @@ export function createStripeEventService(deps: {
     },
 
     async handleEvent(event: ProviderEvent): Promise<EventOutcome> {
+      // Most deliveries (e.g. payment_intent.created right after our own create) bring no news:
+      // recorded as handled in one statement, without asking Stripe again.
+      if (await bringsNoNews(event)) return (await deps.events.recordHandled(event)) ? 'ignored' : 'duplicate';
       if (!(await deps.events.begin(event))) return 'duplicate';
       const outcome = await apply(event);
       await deps.events.finish(event.id);
