@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { careValidateFace } from './faces/carevalidate/carevalidate.plugin.js';
 import { coordFace } from './faces/coord/coord.plugin.js';
 import { apiKeyRoutes } from './faces/native/api-key.routes.js';
+import { coordAdminRoutes } from './faces/native/coord-admin.routes.js';
 import { ErrorBody } from './faces/native/common.schemas.js';
 import { paymentRoutes } from './faces/native/payment.routes.js';
 import { reconcileRoutes } from './faces/native/reconcile.routes.js';
@@ -21,6 +22,12 @@ export interface BuildAppOptions {
   logger: PinoLogger;
 }
 
+// Unique across instances (random per process) and cheap per request (a counter), unlike a
+// fresh random value per request.
+const requestIdPrefix = `req_${randomBytes(6).toString('base64url')}`;
+let requestCounter = 0;
+const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
+
 /** The HTTP application as a plugin tree, separate from listen(): tests call it through inject(). */
 export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -28,7 +35,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     // Our own ids only: a client-chosen id could forge or pollute log correlation.
-    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    genReqId: nextRequestId,
     requestIdHeader: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -39,8 +46,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('auth', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   app.addSchema(ErrorBody);
   useErrorEnvelope(app, nativeEnvelope);
@@ -51,6 +59,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   await app.register(apiKeyRoutes, { ctx });
   await app.register(paymentRoutes, { ctx });
   await app.register(reconcileRoutes, { ctx });
+  await app.register(coordAdminRoutes, { ctx });
   await app.register(stripeWebhookRoutes, { ctx });
   await app.register(coordFace, { ctx, prefix: '/v1/users' });
   await app.register(careValidateFace, { ctx, prefix: '/api/v1/users' });

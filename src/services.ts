@@ -9,6 +9,11 @@ import { createSecretBox } from './core/crypto/secret-box.js';
 import type { Logger } from './core/logger.js';
 import { createOrganisationRepository } from './core/organisations/organisation.repository.js';
 import { createOrganisationService } from './core/organisations/organisation.service.js';
+import { createOrganisationSettingsRepository } from './core/partners/organisation-settings.repository.js';
+import { createOrganisationSettingsService } from './core/partners/organisation-settings.service.js';
+import { createPartnerIdentityService } from './core/partners/partner-identity.service.js';
+import { createPartnerTokenVerifier } from './core/partners/partner-token.verifier.js';
+import { createPartnerUserService } from './core/partners/partner-user.service.js';
 import { createPaymentProfileRepository } from './core/payment-profiles/payment-profile.repository.js';
 import { createPaymentProfileService } from './core/payment-profiles/payment-profile.service.js';
 import { createPaymentCreation } from './core/payments/payment-creation.js';
@@ -18,6 +23,11 @@ import { createPaymentService } from './core/payments/payment.service.js';
 import { createReconciler } from './core/payments/reconcile.js';
 import { createStripeEventRepository } from './core/payments/stripe-event.repository.js';
 import { createStripeEventService } from './core/payments/stripe-event.service.js';
+import { createAccountLinkRepository } from './core/transactable-systems/account-link.repository.js';
+import { createAccountLinkingService } from './core/transactable-systems/account-linking.service.js';
+import { createLinkStateCodec } from './core/transactable-systems/link-state.js';
+import { createTransactableSystemRepository } from './core/transactable-systems/transactable-system.repository.js';
+import { createTransactableSystemService } from './core/transactable-systems/transactable-system.service.js';
 import { createUserRepository } from './core/users/user.repository.js';
 import { createUserService } from './core/users/user.service.js';
 import type { Database } from './db/client.js';
@@ -79,8 +89,38 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     gateway,
     log,
   });
+  const partners = createPartnerServices(config, db, { users, authentication, profiles, organisations });
   return {
-    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox },
+    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox, ...partners },
     close: () => failureCounter.close(),
   };
+}
+
+// Ten minutes to click Allow or to sign in at a system and come back.
+const LINK_STATE_TTL_SECONDS = 600;
+
+/** The partner faces' core (Coord): settings, partner identity, transactable systems and account linking. */
+function createPartnerServices(config: Config, db: Database, core: Pick<Services, 'users' | 'authentication' | 'profiles' | 'organisations'>) {
+  const partnerSettings = createOrganisationSettingsService(createOrganisationSettingsRepository(db));
+  const partnerIdentity = createPartnerIdentityService({
+    users: core.users,
+    authentication: core.authentication,
+    settings: partnerSettings,
+    verifier: createPartnerTokenVerifier(),
+    ownIssuer: config.jwtIssuer,
+  });
+  const transactableSystems = createTransactableSystemService({
+    systems: createTransactableSystemRepository(db),
+    links: createAccountLinkRepository(db),
+    profiles: core.profiles,
+  });
+  const accountLinking = createAccountLinkingService({
+    systems: transactableSystems,
+    settings: partnerSettings,
+    organisations: core.organisations,
+    users: core.users,
+    codec: createLinkStateCodec({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: LINK_STATE_TTL_SECONDS }),
+  });
+  const partnerUsers = createPartnerUserService({ users: core.users, profiles: core.profiles, systems: transactableSystems });
+  return { partnerSettings, partnerIdentity, transactableSystems, accountLinking, partnerUsers };
 }

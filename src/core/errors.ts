@@ -93,3 +93,20 @@ export const ProviderUnavailableError = defineError(
 );
 export const InvalidSignatureError = defineError('INVALID_SIGNATURE', 400, 'The webhook signature is invalid or too old');
 export const TestUserError = defineError('TEST_USER_NOT_ALLOWED', 403, 'Test users cannot do this');
+
+// The partner faces (Coord's Users API): what a partner or its users can get wrong.
+export const TestUserRequiredError = defineError('TEST_USER_REQUIRED', 403, 'Only test users (test JWTs) can do this');
+export const OrganisationMismatchError = defineError(
+  'ORGANISATION_MISMATCH',
+  403,
+  'The credentials belong to different organisations (e.g. an access_key of one and a user JWT of another)',
+);
+export const InvalidCardTokenError = defineError('INVALID_CARD_TOKEN', 400, 'The card token is unknown, already used, or not a card');
+export const SystemNotLinkableError = defineError('SYSTEM_NOT_LINKABLE', 400, 'This transactable system cannot be linked');
+export const UnknownSystemError = defineError('UNKNOWN_SYSTEM', 400, 'No transactable system with this id');
+export const RedirectUriNotAllowedError = defineError(
+  'REDIRECT_URI_NOT_ALLOWED',
+  400,
+  'The redirect_uri is not registered for this organisation',
+);
+export const InvalidLinkStateError = defineError('INVALID_LINK_STATE', 400, 'The account-linking state is invalid or expired; start linking again');

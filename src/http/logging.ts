@@ -1,7 +1,8 @@
 import { pino, type Logger as PinoLogger } from 'pino';
 
-// Query parameters that carry credentials somewhere in our faces (Coord's access_key, tokens).
-const SECRET_QUERY_PARAMS = /([?&](?:access_key|api_key|token|jwt|key|secret|password)=)[^&#]*/gi;
+// Query parameters that carry credentials somewhere in our faces (Coord's access_key and jwt,
+// account linking's signed state, a 3-D Secure return's client secret).
+const SECRET_QUERY_PARAMS = /([?&](?:access_key|api_key|token|jwt|key|secret|password|state|[a-z_]*client_secret)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');

@@ -137,17 +137,16 @@ export function createPaymentRepository(db: Database) {
         .limit(page.limit);
     },
 
-    /** Rows reconciliation must look at: unfinished creations whose lease lapsed, and unsettled intents. */
-    async findUnsettled(limit: number): Promise<PaymentRecord[]> {
+    /** A page of what reconciliation must look at, in id order after `afterId`: crashed creations or unsettled intents. */
+    async findUnsettled(kind: 'creations' | 'intents', limit: number, afterId?: string): Promise<PaymentRecord[]> {
+      const unsettled =
+        kind === 'creations'
+          ? and(isNull(payments.stripePaymentIntentId), lt(payments.leaseExpiresAt, sql`now()`))
+          : and(isNotNull(payments.stripePaymentIntentId), notInArray(payments.status, [...FINAL_STATUSES]));
       return db
         .select()
         .from(payments)
-        .where(
-          or(
-            and(isNull(payments.stripePaymentIntentId), lt(payments.leaseExpiresAt, sql`now()`)),
-            and(isNotNull(payments.stripePaymentIntentId), notInArray(payments.status, [...FINAL_STATUSES])),
-          ),
-        )
+        .where(afterId ? and(unsettled, gt(payments.id, afterId)) : unsettled)
         .orderBy(asc(payments.id))
         .limit(limit);
     },

@@ -57,12 +57,16 @@ export function createReconciler(deps: {
   return {
     settleCreation,
 
-    async reconcile(batchSize = 500): Promise<ReconcileReport> {
+    /** Walks every unsettled row, page by page: half-written creations first, then unsettled intents. */
+    async reconcile(pageSize = 200): Promise<ReconcileReport> {
       const report: ReconcileReport = { examined: 0, completed: 0, refreshed: 0, failed: 0 };
-      const rows = await deps.payments.findUnsettled(batchSize);
-      for (const row of rows) {
-        report.examined += 1;
-        await settle(row, report);
+      for (const kind of ['creations', 'intents'] as const) {
+        for (let page = await deps.payments.findUnsettled(kind, pageSize); page.length > 0; page = await deps.payments.findUnsettled(kind, pageSize, page.at(-1)!.id)) {
+          for (const row of page) {
+            report.examined += 1;
+            await settle(row, report);
+          }
+        }
       }
       if (report.examined > 0) deps.log.info({ ...report }, 'reconciliation finished');
       return report;

@@ -1,0 +1,147 @@
+import { isUniqueViolation } from '../../db/client.js';
+import type { AuthenticationService } from '../auth/authentication.service.js';
+import { EmailTakenError, InvalidTokenError, OrganisationMismatchError } from '../errors.js';
+import { normaliseEmail } from '../users/email.js';
+import type { UserRecord } from '../users/user.repository.js';
+import type { UserService } from '../users/user.service.js';
+import type { OrganisationSettingsService } from './organisation-settings.service.js';
+import { peekToken, type PartnerTokenVerifier } from './partner-token.verifier.js';
+
+/** Who a partner says its user is: the claims of a JWT we issue, or of one its identity provider signed. */
+export interface PartnerIdentity {
+  email: string;
+  externalUid?: string | undefined;
+  name?: string | undefined;
+}
+
+/** A user authenticated by a user JWT, with the names of the claims that JWT carries. */
+export interface PartnerUser {
+  user: UserRecord;
+  claimNames: string[];
+}
+
+const PLAUSIBLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface PartnerIdentityDeps {
+  users: UserService;
+  authentication: AuthenticationService;
+  settings: OrganisationSettingsService;
+  verifier: PartnerTokenVerifier;
+  /** The `iss` of the JWTs we issue ourselves. */
+  ownIssuer: string;
+}
+
+/**
+ * Coord-style identity: partners exchange a user's email (and their own id for it) for a user
+ * JWT, or bring JWTs from their own identity provider. Either way the user is provisioned on
+ * first sight and its email and name follow the token's claims.
+ */
+export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
+  const { users } = deps;
+
+  async function findExisting(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<UserRecord | undefined> {
+    if (identity.externalUid === undefined) return users.findUserByEmail(organisationId, identity.email, isTest);
+    const byUid = await users.findUserByExternalUid(organisationId, identity.externalUid, isTest);
+    if (byUid) return byUid;
+    const byEmail = await users.findUserByEmail(organisationId, identity.email, isTest);
+    // A user first seen by email alone is adopted by the first external_uid that comes with it. The
+    // same uid here means a concurrent first sight inserted the user between our two lookups.
+    if (!byEmail || byEmail.externalUid === null || byEmail.externalUid === identity.externalUid) return byEmail;
+    throw new EmailTakenError('This email belongs to a user with another external_uid', [{ path: '/email', message: 'belongs to another external_uid' }]);
+  }
+
+  /** Email and name always follow the partner's latest claims; an adopted user gets its external_uid. */
+  async function syncIdentity(user: UserRecord, identity: PartnerIdentity): Promise<UserRecord> {
+    const changes: { email?: string; userName?: string; externalUid?: string } = {};
+    if (normaliseEmail(identity.email) !== user.email) changes.email = identity.email;
+    if (identity.name !== undefined && identity.name.trim() !== user.userName) changes.userName = identity.name.trim();
+    if (identity.externalUid !== undefined && user.externalUid === null) changes.externalUid = identity.externalUid;
+    return Object.keys(changes).length === 0 ? user : users.updateUserFields(user, changes);
+  }
+
+  async function findOrProvision(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<UserRecord> {
+    for (let attempt = 0; ; attempt += 1) {
+      const existing = await findExisting(organisationId, identity, isTest);
+      if (existing) return syncIdentity(existing, identity);
+      try {
+        return await users.provisionUser(organisationId, {
+          userName: identity.name?.trim() ?? '',
+          email: identity.email,
+          isTest,
+          externalUid: identity.externalUid,
+        });
+      } catch (error) {
+        // A concurrent first sight of the same user won the insert: use the user it made.
+        const lostRace = error instanceof EmailTakenError || isUniqueViolation(error);
+        if (!lostRace || attempt > 0) throw error;
+      }
+    }
+  }
+
+  function identityFromClaims(payload: Record<string, unknown>): PartnerIdentity {
+    const { email, name, sub } = payload;
+    if (typeof email !== 'string' || !PLAUSIBLE_EMAIL.test(email.trim()) || email.length > 254) {
+      throw new InvalidTokenError("The identity provider's token has no valid email claim");
+    }
+    return {
+      email,
+      name: typeof name === 'string' && name.trim() ? name.slice(0, 100) : undefined,
+      externalUid: typeof sub === 'string' && sub ? sub.slice(0, 255) : undefined,
+    };
+  }
+
+  /**
+   * A token from a partner's identity provider: the organisation is the access key's, else the one
+   * trusting its issuer. Should several organisations accept the very same token (same issuer,
+   * audience and public key), nothing says which is meant: the caller must send its access_key.
+   */
+  async function authenticatePartnerToken(token: string, issuer: string, organisationId: string | undefined): Promise<PartnerUser> {
+    const candidates = organisationId
+      ? [{ organisationId, provider: await deps.settings.identityProviderOf(organisationId) }]
+      : await deps.settings.identityProvidersForIssuer(issuer);
+    const accepted: Array<{ organisationId: string; payload: Record<string, unknown> }> = [];
+    let failure: unknown;
+    for (const { organisationId: orgId, provider } of candidates) {
+      if (!provider || provider.issuer !== issuer) continue;
+      try {
+        accepted.push({ organisationId: orgId, payload: deps.verifier.verify(token, provider) });
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (accepted.length > 1) throw new InvalidTokenError('Several organisations trust this token\'s issuer: send your access_key with it');
+    const [match] = accepted;
+    if (!match) throw failure instanceof InvalidTokenError ? failure : new InvalidTokenError(undefined, undefined, { cause: failure });
+    const user = await findOrProvision(match.organisationId, identityFromClaims(match.payload), false);
+    return { user, claimNames: Object.keys(match.payload) };
+  }
+
+  return {
+    /** create_jwt and testing/create_jwt: the user (created on first sight) and a JWT for it. */
+    async issueUserJwt(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<{ jwtToken: string; user: UserRecord }> {
+      const user = await findOrProvision(organisationId, identity, isTest);
+      const { access_token: jwtToken } = await users.startSession(user);
+      return { jwtToken, user };
+    },
+
+    /**
+     * The user behind a user JWT: one we issued, or one the partner's identity provider signed.
+     * With organisationId (from an access_key) the user must belong to that organisation.
+     */
+    async authenticateUserJwt(token: string, organisationId?: string): Promise<PartnerUser> {
+      const { payload } = peekToken(token);
+      const issuer = typeof payload.iss === 'string' ? payload.iss : undefined;
+      if (issuer === undefined || issuer === deps.ownIssuer) {
+        const { self } = await deps.authentication.authenticateAccessToken(token);
+        if (!self) throw new InvalidTokenError();
+        if (organisationId !== undefined && self.organisationId !== organisationId) {
+          throw new OrganisationMismatchError('This user JWT belongs to another organisation than the access_key');
+        }
+        return { user: self, claimNames: ['iss', 'sub', 'aud', 'exp', 'iat', 'email', ...(self.userName ? ['name'] : [])] };
+      }
+      return authenticatePartnerToken(token, issuer, organisationId);
+    },
+  };
+}
+
+export type PartnerIdentityService = ReturnType<typeof createPartnerIdentityService>;

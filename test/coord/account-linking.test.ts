@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createSigner } from 'fast-jwt';
+import { createLinkStateCodec } from '../../src/core/transactable-systems/link-state.js';
+import { tokenSubject } from '../helpers/users.js';
+import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { coord, patchSettings, putCatalogue, systemsOf, userJwt } from './helpers.js';
+
+const REDIRECT = 'https://partner.example/linked?from=paybridge';
+const CITIBIKE_LINK = 'https://citibike.example/oauth/link';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+  assert.equal((await patchSettings(t, { redirectUris: [REDIRECT, 'myapp://linked'] })).statusCode, 200);
+  await putCatalogue(t, [
+    { systemId: 'CitiBike', name: 'Citi <Bike>', linkedAccountRequired: true, linkUrl: CITIBIKE_LINK },
+    { systemId: 'DemoOnly', linkedAccountRequired: true },
+    { systemId: 'Plain' },
+  ]);
+});
+after(async () => {
+  t.logs.assertNoSecrets();
+  await t.close();
+});
+
+const startLink = (jwt: string, query: Record<string, string>, headers: Record<string, string> = {}, path = '/v1/users/link-account') =>
+  t.inject({ method: 'GET', url: `${path}?${new URLSearchParams({ jwt, ...query }).toString()}`, headers });
+
+const consentOf = (html: string) => {
+  const match = /name="consent" value="([^"]+)"/.exec(html);
+  assert.ok(match, 'the page carries a consent state');
+  return match[1]!;
+};
+
+const decide = (consent: string, decision: string) =>
+  t.inject({
+    method: 'POST',
+    url: '/v1/users/link-account/decision',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ consent, decision }).toString(),
+  });
+
+describe('account linking with a test JWT: the demo permission page', () => {
+  test('shows a real HTML page that records Allow and returns to the redirect_uri with the outcome', async () => {
+    const email = uniqueEmail('demo');
+    const jwt = await userJwt(t, { email }, 'test');
+    const page = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT, state: 'partner-state-1' });
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.headers['content-type'] as string, /^text\/html/);
+    assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
+    assert.match(page.headers['content-security-policy'] as string, /form-action 'self' https:\/\/partner\.example/);
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['cache-control'], 'no-store');
+    assert.match(page.body, /Citi &lt;Bike&gt;/, 'names are escaped');
+    assert.ok(page.body.includes(email));
+    assert.match(page.body, /<button type="submit" name="decision" value="allow">Allow<\/button>/);
+    assert.match(page.body, /value="deny">Deny</);
+
+    const decided = await decide(consentOf(page.body), 'allow');
+    assert.equal(decided.statusCode, 303, decided.body);
+    const location = new URL(decided.headers.location as string);
+    assert.equal(`${location.origin}${location.pathname}`, 'https://partner.example/linked');
+    assert.deepEqual(Object.fromEntries(location.searchParams), { from: 'paybridge', system_id: 'CitiBike', linked_account: 'true', state: 'partner-state-1' });
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.transactable, true);
+  });
+
+  test('Deny is recorded too, and the partner hears access_denied', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('deny') }, 'test');
+    await coord(t, { method: 'POST', path: '/testing/user/current/transactable_systems', jwt, payload: { system_id: 'DemoOnly', linked_account: true } });
+    const page = await startLink(jwt, { system_id: 'DemoOnly', redirect_uri: 'myapp://linked' }, {}, '/v1/users/user/current/link_account');
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.headers['content-security-policy'] as string, /form-action 'self' myapp:/);
+    const decided = await decide(consentOf(page.body), 'deny');
+    assert.equal(decided.statusCode, 303);
+    assert.equal(decided.headers.location, 'myapp://linked?system_id=DemoOnly&linked_account=false&error=access_denied');
+    assert.equal((await systemsOf(t, jwt)).get('DemoOnly')!.linked_account, false);
+  });
+
+  test('the JWT may come in Authorization instead of the query; a bad decision or a forged consent is a 400', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('header') }, 'test');
+    const page = await t.inject({ method: 'GET', url: `/v1/users/link-account?system_id=CitiBike&redirect_uri=${encodeURIComponent(REDIRECT)}`, headers: bearer(jwt) });
+    assert.equal(page.statusCode, 200, page.body);
+    const consent = consentOf(page.body);
+    assert.equal((await decide(consent, 'maybe')).statusCode, 400);
+    const forged = await decide(`${consent.slice(0, -3)}abc`, 'allow');
+    assert.equal(forged.statusCode, 400);
+    assert.equal(forged.json().code, 'INVALID_LINK_STATE');
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
+  });
+});
+
+describe('refusals before any redirect', () => {
+  test('an unregistered or missing redirect_uri is refused, as JSON for clients and as a page for browsers', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('evil') }, 'test');
+    const evil = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: 'https://evil.example/steal' });
+    assert.equal(evil.statusCode, 400);
+    assert.equal(evil.json().code, 'REDIRECT_URI_NOT_ALLOWED');
+    assert.equal(evil.headers.location, undefined);
+    const prefix = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: `${REDIRECT}&x=1` });
+    assert.equal(prefix.statusCode, 400, 'only an exact match counts');
+    const missing = await startLink(jwt, { system_id: 'CitiBike' });
+    assert.equal(missing.json().code, 'REDIRECT_URI_NOT_ALLOWED', 'with two registered, redirect_uri is required');
+
+    const browser = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: 'https://evil.example/' }, { accept: 'text/html,application/xhtml+xml' });
+    assert.equal(browser.statusCode, 400);
+    assert.match(browser.headers['content-type'] as string, /^text\/html/);
+    assert.match(browser.body, /Account linking failed[\s\S]*REDIRECT_URI_NOT_ALLOWED/);
+  });
+
+  test('unknown or unlinkable systems, and missing or bad JWTs', async () => {
+    const testJwt = await userJwt(t, { email: uniqueEmail('sys') }, 'test');
+    const liveJwt = await userJwt(t, { email: uniqueEmail('sys-live') });
+    const cases: Array<[Promise<{ statusCode: number; json(): { code: string } }>, number, string]> = [
+      [startLink(testJwt, { system_id: 'Nope', redirect_uri: REDIRECT }), 400, 'UNKNOWN_SYSTEM'],
+      [startLink(testJwt, { system_id: 'Plain', redirect_uri: REDIRECT }), 400, 'SYSTEM_NOT_LINKABLE'],
+      [startLink(liveJwt, { system_id: 'DemoOnly', redirect_uri: REDIRECT }), 400, 'SYSTEM_NOT_LINKABLE'],
+      [startLink('not.a.jwt', { system_id: 'CitiBike', redirect_uri: REDIRECT }), 401, 'INVALID_TOKEN'],
+      [t.inject({ method: 'GET', url: '/v1/users/link-account?system_id=CitiBike' }), 401, 'UNAUTHENTICATED'],
+      [startLink(testJwt, { system_id: 'CitiBike', redirect_uri: REDIRECT, access_key: 'pbk_wrong' }), 401, 'INVALID_API_KEY'],
+    ];
+    for (const [pending, status, code] of cases) {
+      const response = await pending;
+      assert.equal(response.statusCode, status, code);
+      assert.equal(response.json().code, code);
+    }
+  });
+});
+
+describe('account linking with a live JWT: the system\'s link page and our callback', () => {
+  const callbackPath = (location: URL) => {
+    const redirectUri = new URL(location.searchParams.get('redirect_uri')!);
+    assert.equal(`${redirectUri.origin}${redirectUri.pathname}`, `${t.config.publicUrl}/v1/users/link-account/callback`);
+    return `/v1/users/link-account/callback?state=${encodeURIComponent(location.searchParams.get('state')!)}`;
+  };
+
+  test('redirects to the link URL with a signed state; the callback records the link and returns to the partner', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('live') });
+    const start = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT, state: 's-42' }, {}, '/v1/users/user/current/link_account');
+    assert.equal(start.statusCode, 302, start.body);
+    const location = new URL(start.headers.location as string);
+    assert.equal(`${location.origin}${location.pathname}`, CITIBIKE_LINK);
+    assert.equal(location.searchParams.get('system_id'), 'CitiBike');
+
+    const back = await t.inject({ method: 'GET', url: callbackPath(location) });
+    assert.equal(back.statusCode, 303, back.body);
+    assert.equal(back.headers.location, 'https://partner.example/linked?from=paybridge&system_id=CitiBike&linked_account=true&state=s-42');
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.transactable, true);
+
+    // Re-linking abandoned at the system leaves the existing link alone.
+    const again = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
+    const refused = await t.inject({ method: 'GET', url: `${callbackPath(again)}&error=access_denied` });
+    assert.equal(refused.statusCode, 303);
+    assert.match(refused.headers.location as string, /linked_account=false&error=access_denied/);
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
+    const odd = await t.inject({ method: 'GET', url: `${callbackPath(again)}&error=${encodeURIComponent('<script>')}` });
+    assert.match(odd.headers.location as string, /error=link_failed/);
+  });
+
+  test('a tampered, expired or misused state is a 400 INVALID_LINK_STATE', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('state') });
+    const userId = tokenSubject(jwt);
+    const state = { userId, organisationId: t.organisationId, systemId: 'CitiBike', redirectUri: REDIRECT };
+    const expired = createLinkStateCodec({ secret: t.config.jwtSecret, issuer: t.config.jwtIssuer, ttlSeconds: -60 }).encode({ ...state, purpose: 'link' });
+    const consent = createLinkStateCodec({ secret: t.config.jwtSecret, issuer: t.config.jwtIssuer, ttlSeconds: 60 }).encode({ ...state, purpose: 'consent' });
+    const foreignKey = createLinkStateCodec({ secret: 'x'.repeat(40), issuer: t.config.jwtIssuer, ttlSeconds: 60 }).encode({ ...state, purpose: 'link' });
+    // Shaped like one of our access tokens (right key, issuer and audience): still not a state.
+    const accessTokenShaped = createSigner({ key: t.config.jwtSecret, algorithm: 'HS256', iss: t.config.jwtIssuer, aud: t.config.jwtAudience, expiresIn: 60_000 })({
+      sub: userId,
+      sid: 'no-such-session',
+      org: t.organisationId,
+    });
+    for (const token of [expired, consent, foreignKey, accessTokenShaped]) {
+      const response = await t.inject({ method: 'GET', url: `/v1/users/link-account/callback?state=${encodeURIComponent(token)}` });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'INVALID_LINK_STATE');
+    }
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { coord, patchSettings, putCatalogue, systemsOf, userJwt } from './helpers.js';
+
+let t: TestApp;
+let otherKey: string;
+before(async () => {
+  t = await createTestApp();
+  const { organisations } = t.ctx.services;
+  const organisation = await organisations.createOrganisation('another partner');
+  otherKey = t.logs.secret((await organisations.issueApiKey(organisation.id, 'other')).key);
+});
+after(async () => {
+  t.logs.assertNoSecrets();
+  await t.close();
+});
+
+const admin = (method: 'GET' | 'PUT' | 'DELETE' | 'PATCH', url: string, payload?: unknown, key = t.apiKey) =>
+  t.inject({ method, url, headers: bearer(key), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+
+describe('the transactable systems catalogue (administrators and API keys)', () => {
+  test('one system is created with defaults, listed on the Coord face with its transaction_info, replaced, and removed', async () => {
+    const created = await admin('PUT', '/admin/transactable-systems/CitiBike', { name: 'Citi Bike', linkedAccountRequired: true, usersApiFields: ['vehicle.license_plate'] });
+    assert.equal(created.statusCode, 200, created.body);
+    assert.deepEqual(created.json(), {
+      systemId: 'CitiBike',
+      name: 'Citi Bike',
+      linkedAccountRequired: true,
+      linkUrl: null,
+      jwtClaims: [],
+      usersApiFields: ['vehicle.license_plate'],
+    });
+    const listed = await coord(t, { method: 'GET', path: '/transactable_systems', accessKey: t.apiKey });
+    assert.deepEqual(listed.json(), {
+      transactable_systems: [
+        { system_id: 'CitiBike', name: 'Citi Bike', transaction_info: { jwt_claims: [], linked_account: true, users_api_fields: ['vehicle.license_plate'] } },
+      ],
+    });
+    const renamed = await admin('PUT', '/admin/transactable-systems/CitiBike', { name: 'Citi Bike NYC' });
+    assert.equal(renamed.json().linkedAccountRequired, false, 'PUT replaces the whole system');
+    assert.equal((await admin('DELETE', '/admin/transactable-systems/CitiBike')).statusCode, 204);
+    assert.equal((await admin('DELETE', '/admin/transactable-systems/CitiBike')).statusCode, 404);
+  });
+
+  test('replacing the catalogue removes the systems left out, and users\' links to them', async () => {
+    await putCatalogue(t, [{ systemId: 'Keep', linkedAccountRequired: true }, { systemId: 'Drop', linkedAccountRequired: true }]);
+    const jwt = await userJwt(t, { email: uniqueEmail('links') }, 'test');
+    for (const systemId of ['Keep', 'Drop']) {
+      await coord(t, { method: 'POST', path: '/testing/user/current/transactable_systems', jwt, payload: { system_id: systemId, linked_account: true } });
+    }
+    await putCatalogue(t, [{ systemId: 'Keep', linkedAccountRequired: true }]);
+    assert.deepEqual([...(await systemsOf(t, jwt)).keys()], ['Keep']);
+    assert.equal((await systemsOf(t, jwt)).get('Keep')!.linked_account, true, 'links to kept systems stay');
+    await putCatalogue(t, [{ systemId: 'Keep', linkedAccountRequired: true }, { systemId: 'Drop', linkedAccountRequired: true }]);
+    assert.equal((await systemsOf(t, jwt)).get('Drop')!.linked_account, false, 'a re-created system does not inherit old links');
+  });
+
+  test('invalid systems are refused with every faulty field named, and nothing is changed', async () => {
+    await putCatalogue(t, [{ systemId: 'Stable' }]);
+    const bad = await admin('PUT', '/admin/transactable-systems', [
+      { systemId: 'ok-1', name: 'OK', linkUrl: 'javascript:alert(1)' },
+      { systemId: 'ok-2', name: 'OK', jwtClaims: ['email', 'email'] },
+      { systemId: 'ok-2', name: 'Twice' },
+    ]);
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/0/linkUrl', '/1/jwtClaims', '/']);
+    const unknownField = await admin('PUT', '/admin/transactable-systems/X', { name: 'X', usersApiFields: ['stripe_info.card_number'] });
+    assert.equal(unknownField.statusCode, 400);
+    assert.equal(unknownField.json().details[0].path, '/usersApiFields/0');
+    const badId = await admin('PUT', '/admin/transactable-systems/bad%20id', { name: 'X' });
+    assert.equal(badId.statusCode, 400);
+    assert.deepEqual((await admin('GET', '/admin/transactable-systems')).json().map((s: { systemId: string }) => s.systemId), ['Stable']);
+  });
+
+  test('users may not manage the catalogue; another organisation sees and changes only its own', async () => {
+    await putCatalogue(t, [{ systemId: 'Mine' }]);
+    const user = await userJwt(t, { email: uniqueEmail('not-admin') });
+    assert.equal((await admin('GET', '/admin/transactable-systems', undefined, user)).statusCode, 403);
+    assert.equal((await admin('PUT', '/admin/transactable-systems/Mine', { name: 'Hijack' }, user)).statusCode, 403);
+    assert.deepEqual((await admin('GET', '/admin/transactable-systems', undefined, otherKey)).json(), []);
+    assert.equal((await admin('DELETE', '/admin/transactable-systems/Mine', undefined, otherKey)).statusCode, 404);
+    assert.equal((await admin('GET', '/admin/transactable-systems')).json()[0].name, 'Mine');
+    assert.equal((await admin('GET', '/admin/transactable-systems', undefined, 'pbk_wrong')).statusCode, 401);
+  });
+});
+
+describe('redirect URI settings', () => {
+  test('only absolute, fragment-free URIs of safe schemes are registered; a patch keeps what it does not name', async () => {
+    const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
+    assert.equal(good.statusCode, 200, good.body);
+    assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null });
+    const bad = await patchSettings(t, { redirectUris: ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/'] });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/redirectUris/0', '/redirectUris/1', '/redirectUris/2', '/redirectUris/3']);
+    assert.equal((await patchSettings(t, {})).statusCode, 400, 'an empty patch says nothing');
+    const settings = await admin('GET', '/admin/settings');
+    assert.deepEqual(settings.json().redirectUris, ['https://partner.example/done', 'myapp://linked']);
+  });
+});
+
+describe('OpenAPI', () => {
+  test('documents every Coord path under its own tag, with the Coord error body', async () => {
+    const doc = (await t.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const coordPaths = [
+      ['post', '/v1/users/create_jwt'],
+      ['post', '/v1/users/testing/create_jwt'],
+      ['post', '/v1/users/testing/user'],
+      ['get', '/v1/users/user/current'],
+      ['put', '/v1/users/user/current/vehicle'],
+      ['post', '/v1/users/user/current/update_vehicle'],
+      ['post', '/v1/users/user/current/stripe_info'],
+      ['get', '/v1/users/transactable_systems'],
+      ['get', '/v1/users/user/current/transactable_systems'],
+      ['post', '/v1/users/testing/user/current/transactable_systems'],
+      ['get', '/v1/users/link-account'],
+      ['get', '/v1/users/user/current/link_account'],
+      ['post', '/v1/users/link-account/decision'],
+      ['get', '/v1/users/link-account/callback'],
+    ] as const;
+    for (const [method, path] of coordPaths) {
+      const operation = doc.paths[path]?.[method];
+      assert.ok(operation, `${method} ${path} is documented`);
+      assert.deepEqual(operation.tags, ['Coord Users API'], path);
+      const errors = Object.entries(operation.responses as Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>).filter(([status]) => status >= '400');
+      assert.ok(errors.length > 0, `${path} documents its errors`);
+      for (const [, response] of errors) assert.equal(response.content?.['application/json']?.schema.$ref, '#/components/schemas/CoordError', path);
+    }
+    assert.ok(doc.components.schemas.CoordError.properties.code);
+    const stripeInfo = doc.paths['/v1/users/user/current/stripe_info'].post;
+    assert.ok(stripeInfo.parameters.some((p: { in: string; name: string }) => p.in === 'query' && p.name === 'access_key'), 'access_key is documented');
+    assert.ok(doc.paths['/admin/transactable-systems'].put);
+    assert.ok(doc.paths['/admin/settings'].patch);
+  });
+});

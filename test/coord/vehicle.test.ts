@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { coord, PLATE, userJwt } from './helpers.js';
+
+let t: TestApp;
+let jwt: string;
+before(async () => {
+  t = await createTestApp();
+  jwt = await userJwt(t, { email: uniqueEmail('driver'), name: 'Dana Driver' });
+});
+after(async () => {
+  t.logs.assertNoSecrets();
+  await t.close();
+});
+
+const setPlate = (plate: Record<string, unknown>, path = '/user/current/vehicle', method: 'PUT' | 'POST' = 'PUT') =>
+  coord(t, { method, path, jwt, payload: { license_plate: plate } });
+
+describe("the current user's vehicle", () => {
+  test('PUT /user/current/vehicle and POST /user/current/update_vehicle echo the plate and store it', async () => {
+    const put = await setPlate(PLATE.license_plate);
+    assert.equal(put.statusCode, 200, put.body);
+    assert.deepEqual(put.json(), PLATE);
+    const plate = { text: 'XYZ-987', country: 'CA', subdivision: 'ON' };
+    const post = await setPlate(plate, '/user/current/update_vehicle', 'POST');
+    assert.equal(post.statusCode, 200, post.body);
+    assert.deepEqual(post.json(), { license_plate: plate });
+    const me = await coord(t, { method: 'GET', path: '/user/current', jwt });
+    assert.deepEqual(me.json().vehicle, { license_plate: plate });
+    assert.equal(me.json().name, 'Dana Driver');
+  });
+
+  test('the stored form is upper-cased and single-spaced, with "US-NY" read as "NY"', async () => {
+    const response = await setPlate({ text: '  abc   123 ', country: 'us', subdivision: 'us-ny' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { license_plate: { text: 'ABC 123', country: 'US', subdivision: 'NY' } });
+  });
+
+  test('countries without a subdivision list here are checked for the code form', async () => {
+    const german = await setPlate({ text: 'M AB 1234', country: 'DE', subdivision: 'BY' });
+    assert.equal(german.statusCode, 200, german.body);
+    const malformed = await setPlate({ text: 'M AB 1234', country: 'DE', subdivision: 'Bavaria' });
+    assert.equal(malformed.statusCode, 400);
+    assert.deepEqual(malformed.json().fields.map((f: { field: string }) => f.field), ['/license_plate/subdivision']);
+  });
+
+  const invalid: Array<[string, Record<string, unknown>, string[]]> = [
+    ['an unknown country', { text: 'ABC123', country: 'XX', subdivision: 'NY' }, ['/license_plate/country']],
+    ['an alpha-3 country', { text: 'ABC123', country: 'USA', subdivision: 'NY' }, ['/license_plate/country']],
+    ['a subdivision of no such state', { text: 'ABC123', country: 'US', subdivision: 'ZZ' }, ['/license_plate/subdivision']],
+    ["another country's subdivision", { text: 'ABC123', country: 'US', subdivision: 'CA-ON' }, ['/license_plate/subdivision']],
+    ['a plate of symbols', { text: '☺☺☺', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['a plate too long', { text: 'ABCDEFGHIJKLMNOP', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['a blank plate', { text: '   ', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['everything wrong at once', { text: '!!', country: 'ZZ', subdivision: '?' }, ['/license_plate/text', '/license_plate/country', '/license_plate/subdivision']],
+    ['a missing subdivision', { text: 'ABC123', country: 'US' }, ['/license_plate/subdivision']],
+    ['an extra field', { ...PLATE.license_plate, colour: 'red' }, ['/license_plate/colour']],
+  ];
+  for (const [what, plate, fields] of invalid) {
+    test(`${what} is a 400 naming the field, and the stored vehicle is unchanged`, async () => {
+      await setPlate(PLATE.license_plate);
+      const response = await setPlate(plate);
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'VALIDATION_FAILED');
+      assert.deepEqual(response.json().fields.map((f: { field: string }) => f.field), fields);
+      assert.deepEqual((await coord(t, { method: 'GET', path: '/user/current', jwt })).json().vehicle, PLATE);
+    });
+  }
+
+  test('a body without license_plate is a 400', async () => {
+    const response = await coord(t, { method: 'PUT', path: '/user/current/vehicle', jwt, payload: { plate: 'ABC' } });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json().fields.map((f: { field: string }) => f.field).sort(), ['/license_plate', '/plate']);
+  });
+});
