@@ -30,8 +30,8 @@ export async function connectStripe(config: Config, log: Logger): Promise<Stripe
   let apiBase = config.stripe.apiBase;
   let closeEmulator: () => Promise<void> = async () => undefined;
   if (!config.stripe.secretKey && !apiBase) {
-    const { startStripeEmulator } = await import('./stripe-emulator/index.js');
-    const emulator = await startStripeEmulator({
+    const { startStripeEmulatorThread } = await import('./stripe-emulator/threaded.js');
+    const emulator = await startStripeEmulatorThread({
       port: config.stripe.emulatorPort,
       dataDir: config.dataDir,
       // Its per-request lines would drown the service's own; they stay available at debug level.

@@ -59,7 +59,8 @@ export class Persistence {
   markDirty(): void {
     this.dirty = true;
     if (this.timer) return;
-    const delay = Math.min(5000, Math.max(50, this.lastWriteMs * 10));
+    // At most ~5% of the time goes to snapshots, however large the state grows.
+    const delay = Math.min(10_000, Math.max(100, this.lastWriteMs * 20));
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
