@@ -54,9 +54,25 @@ describe('POST /webhooks/stripe', () => {
   test('the same event twice is applied once', async () => {
     const user = await registerUser(t);
     const id = await newPayment(user);
+    await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    const succeeded = (await eventsFor(id)).find((e) => e.type === 'payment_intent.succeeded')!;
+    assert.equal((await deliver(succeeded)).json().duplicate, false);
+    // An old event that differs from the stored state is applied (by re-reading Stripe) once, then recognised.
     const created = (await eventsFor(id)).find((e) => e.type === 'payment_intent.created')!;
     assert.equal((await deliver(created)).json().duplicate, false);
     assert.equal((await deliver(created)).json().duplicate, true);
+    assert.equal(await statusOf(user, id), 'succeeded');
+  });
+
+  test('an event that brings no news is acknowledged without a write', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    const created = (await eventsFor(id)).find((e) => e.type === 'payment_intent.created')!;
+    const response = await deliver(created);
+    assert.deepEqual(response.json(), { received: true, duplicate: false });
+    const { sql } = await import('drizzle-orm');
+    const stored = await t.database.db.execute(sql`select id from stripe_events where id = ${created.id}`);
+    assert.equal((stored as unknown as { rows: unknown[] }).rows.length, 0);
   });
 
   test('an older event arriving after a newer one does not roll the state back', async () => {

@@ -18,16 +18,6 @@ export function createStripeEventRepository(db: Database) {
       return seen?.processedAt == null;
     },
 
-    /** Records an event that needs no work as handled, in one statement; false if it was already seen. */
-    async recordHandled(event: EventKey): Promise<boolean> {
-      const rows = await db
-        .insert(stripeEvents)
-        .values({ id: event.id, type: event.type, stripeCreatedAt: event.createdAt, processedAt: new Date() })
-        .onConflictDoNothing()
-        .returning({ id: stripeEvents.id });
-      return rows.length > 0;
-    },
-
     async finish(id: string): Promise<void> {
       await db.update(stripeEvents).set({ processedAt: new Date() }).where(eq(stripeEvents.id, id));
     },

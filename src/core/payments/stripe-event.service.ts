@@ -57,9 +57,9 @@ export function createStripeEventService(deps: {
     },
 
     async handleEvent(event: ProviderEvent): Promise<EventOutcome> {
-      // Most deliveries (e.g. payment_intent.created right after our own create) bring no news:
-      // recorded as handled in one statement, without asking Stripe again.
-      if (await bringsNoNews(event)) return (await deps.events.recordHandled(event)) ? 'ignored' : 'duplicate';
+      // Most deliveries (e.g. payment_intent.created right after our own create) bring no news.
+      // Acknowledged without a write or a call to Stripe: a redelivery is just as harmless.
+      if (await bringsNoNews(event)) return 'ignored';
       if (!(await deps.events.begin(event))) return 'duplicate';
       const outcome = await apply(event);
       await deps.events.finish(event.id);
