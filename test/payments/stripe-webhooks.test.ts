@@ -134,3 +134,16 @@ describe('refunds made at Stripe', () => {
     assert.equal(payment.json().status, 'succeeded');
   });
 });
+
+describe('intents paybridge did not create', () => {
+  test('their events are acknowledged without a call to Stripe or a write', async () => {
+    const foreign = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    await t.stripe.paymentIntents.confirm(foreign.id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    const event = (await eventsFor(foreign.id)).find((e) => e.type === 'payment_intent.succeeded')!;
+    const response = await deliver(event);
+    assert.deepEqual(response.json(), { received: true, duplicate: false });
+    const { sql } = await import('drizzle-orm');
+    const stored = await t.database.db.execute(sql`select id from stripe_events where id = ${event.id}`);
+    assert.equal((stored as unknown as { rows: unknown[] }).rows.length, 0);
+  });
+});

@@ -24,8 +24,8 @@ export function createStripeEventService(deps: {
     const { object } = event;
     if (object.object === 'payment_intent') {
       const updated = await deps.payments.refreshIntent(object.id);
-      // An intent we have no row for may be one a crash left half-recorded: finish that row.
-      if (!updated && object.metadata?.paybridge_payment_id) await deps.reconciler.settleCreation(object.metadata.paybridge_payment_id);
+      // An intent of ours with no row pointing at it is one a crash left half-recorded: finish that row.
+      if (!updated) await deps.reconciler.settleCreation(object.metadata!.paybridge_payment_id!);
       return 'applied';
     }
     if (object.object === 'charge') {
@@ -43,10 +43,15 @@ export function createStripeEventService(deps: {
     return 'ignored';
   }
 
-  /** An intent event whose intent looks exactly as stored: the event that does bring news will come too. */
+  /**
+   * An intent paybridge did not create (the account may serve other software too), or one that
+   * looks exactly as stored: for the latter, the event that does bring news will come too.
+   */
   async function bringsNoNews(event: ProviderEvent): Promise<boolean> {
     const { object } = event;
-    return object.object === 'payment_intent' && (await deps.payments.isCurrent(object.id, object.status, object.paymentMethod));
+    if (object.object !== 'payment_intent') return false;
+    if (!object.metadata?.paybridge_payment_id) return true;
+    return deps.payments.isCurrent(object.id, object.status, object.paymentMethod);
   }
 
   return {
