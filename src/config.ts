@@ -20,6 +20,8 @@ export interface Config {
   encryptionKey: Buffer;
   bootstrapApiKey: string | undefined;
   redisUrl: string | undefined;
+  /** A JSON file with the default organisation's transactable systems, loaded at start. */
+  transactableSystemsFile: string | undefined;
   publicUrl: string;
   bodyLimitBytes: number;
   /** Password hashes computed at once; the other cores keep serving during a login flood. */
@@ -55,6 +57,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['ACCESS_TOKEN_TTL', 'access token lifetime in seconds (default 3600)'],
   ['ENCRYPTION_KEY', '32-byte key (64 hex chars or base64) for data encrypted at rest; required with DATABASE_URL, generated otherwise'],
   ['BOOTSTRAP_API_KEY', 'an API key (>= 24 chars) registered for the default organisation at start'],
+  ['TRANSACTABLE_SYSTEMS_FILE', "JSON array of the default organisation's transactable systems (Coord face), loaded at every start"],
   ['REDIS_URL', 'Redis for shared login rate limits (optional; in-memory otherwise)'],
   ['BODY_LIMIT', 'largest accepted request body in bytes (default 65536)'],
   ['PASSWORD_HASH_CONCURRENCY', 'password hashes computed at once (default: CPU cores - 1, at least 1)'],
@@ -93,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: secrets.encryptionKey,
     bootstrapApiKey: bootstrapKeyVar(env),
     redisUrl: env.REDIS_URL || undefined,
+    transactableSystemsFile: env.TRANSACTABLE_SYSTEMS_FILE ? resolve(env.TRANSACTABLE_SYSTEMS_FILE) : undefined,
     publicUrl,
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
     passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),

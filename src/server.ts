@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from './db/client.js';
 import type { ReconcileReport } from './core/payments/reconcile.js';
 import { createServices } from './services.js';
 import { connectStripe } from './stripe-connection.js';
+import { loadTransactableSystemsFile } from './transactable-systems-file.js';
 import { createLogger } from './http/logging.js';
 
 export interface RunningServer {
@@ -30,6 +31,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { organisations } = built.services;
   const { organisation, created } = await organisations.ensureDefaultOrganisation();
   const ctx: AppContext = { config, database, services: built.services, defaultOrganisationId: organisation.id };
+  if (config.transactableSystemsFile) {
+    const count = await loadTransactableSystemsFile(config.transactableSystemsFile, organisation.id, built.services);
+    log.info({ file: config.transactableSystemsFile, systems: count }, 'transactable systems loaded');
+  }
   const app = await buildApp(ctx, { logger: log });
 
   if (config.bootstrapApiKey) {

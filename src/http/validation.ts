@@ -24,5 +24,10 @@ function makeAjv(options: Options): Ajv {
 const bodyAjv = makeAjv({ coerceTypes: false, removeAdditional: false });
 const textAjv = makeAjv({ coerceTypes: 'array', removeAdditional: false });
 
+/** A validator with the rules request bodies get, for documents that arrive another way (files). */
+export function compileBodyValidator(schema: object) {
+  return bodyAjv.compile(schema);
+}
+
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);

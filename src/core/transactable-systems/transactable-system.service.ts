@@ -73,9 +73,14 @@ export function createTransactableSystemService(deps: { systems: TransactableSys
 
     async replaceCatalogue(principal: Principal, catalogue: TransactableSystem[]): Promise<TransactableSystem[]> {
       requireAdmin(principal);
+      return this.loadCatalogue(principal.organisationId, catalogue);
+    },
+
+    /** Replaces an organisation's whole catalogue (the admin endpoint, or TRANSACTABLE_SYSTEMS_FILE at start). */
+    async loadCatalogue(organisationId: string, catalogue: TransactableSystem[]): Promise<TransactableSystem[]> {
       assertValidSystems(catalogue.map((system, i) => ({ system, at: `/${i}` })));
-      await systems.replaceAll(principal.organisationId, catalogue);
-      return listSystems(principal.organisationId);
+      await systems.replaceAll(organisationId, catalogue);
+      return listSystems(organisationId);
     },
 
     async deleteSystem(principal: Principal, systemId: string): Promise<void> {
