@@ -107,3 +107,31 @@ describe('authorisation matrix', () => {
     assert.equal(cv.statusCode, 401);
   });
 });
+
+describe('account takeover through sign-up', () => {
+  test("a user's token cannot choose the organisation to register or sign in with", async () => {
+    for (const url of ['/user/register', '/user/login']) {
+      const response = await t.inject({
+        method: 'POST',
+        url,
+        headers: bearer(victim.token),
+        payload: url.endsWith('register') ? { userName: 'Squatter', email: `squat-${randomUUID()}@example.com`, password: 'squatting-passphrase' } : { email: victim.email, password: victim.password },
+      });
+      assert.equal(response.statusCode, 403, `${url}: ${response.body}`);
+    }
+  });
+
+  test("an account registered with a password is never handed to a partner's create_jwt", async () => {
+    const email = `squat-${randomUUID()}@example.com`;
+    const squatter = await registerUser(t, { email });
+    for (const payload of [{ email }, { email, external_uid: `uid-${randomUUID()}` }]) {
+      const response = await t.inject({ method: 'POST', url: `/v1/users/create_jwt?access_key=${t.apiKey}`, payload });
+      assert.equal(response.statusCode, 409, response.body);
+      assert.equal(response.json().code, 'EMAIL_TAKEN');
+    }
+    const login = await t.inject({ method: 'POST', url: '/user/login', headers: bearer(t.apiKey), payload: { email, password: squatter.password } });
+    t.logs.secret(login.json().access_token as string);
+    const current = await t.inject({ method: 'GET', url: '/v1/users/user/current', headers: bearer(login.json().access_token as string) });
+    assert.equal(current.json().vehicle, null, 'and no partner data ever reached it');
+  });
+});

@@ -40,14 +40,27 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
   const { users } = deps;
 
   async function findExisting(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<UserRecord | undefined> {
-    if (identity.externalUid === undefined) return users.findUserByEmail(organisationId, identity.email, isTest);
+    if (identity.externalUid === undefined) return refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, isTest));
     const byUid = await users.findUserByExternalUid(organisationId, identity.externalUid, isTest);
     if (byUid) return byUid;
-    const byEmail = await users.findUserByEmail(organisationId, identity.email, isTest);
+    const byEmail = refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, isTest));
     // A user first seen by email alone is adopted by the first external_uid that comes with it. The
     // same uid here means a concurrent first sight inserted the user between our two lookups.
     if (!byEmail || byEmail.externalUid === null || byEmail.externalUid === identity.externalUid) return byEmail;
     throw new EmailTakenError('This email belongs to a user with another external_uid', [{ path: '/email', message: 'belongs to another external_uid' }]);
+  }
+
+  /**
+   * An account someone registered with a password is theirs: a partner's JWT for the same email
+   * must not open it, or anyone could register a partner user's email first and read its data.
+   */
+  function refusePasswordAccount(user: UserRecord | undefined): UserRecord | undefined {
+    if (user?.hasPassword) {
+      throw new EmailTakenError('This email belongs to an account that signs in with a password; a partner JWT cannot be issued for it', [
+        { path: '/email', message: 'belongs to a password account' },
+      ]);
+    }
+    return user;
   }
 
   /** Email and name always follow the partner's latest claims; an adopted user gets its external_uid. */

@@ -37,8 +37,8 @@ export function createUserDirectoryRepository(db: Database) {
         .where(and(...conditions))
         .orderBy(asc(users.id))
         .limit(query.limit);
-      return rows.map(({ user: { passwordHash: _hash, ...user }, profile }) => ({
-        user: { ...user, customerId: profile?.stripeCustomerId ?? null },
+      return rows.map(({ user: { passwordHash, ...user }, profile }) => ({
+        user: { ...user, customerId: profile?.stripeCustomerId ?? null, hasPassword: passwordHash !== null },
         profile: profile ?? undefined,
       }));
     },

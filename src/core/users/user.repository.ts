@@ -3,8 +3,8 @@ import type { Database } from '../../db/client.js';
 import { paymentProfiles, sessions, users } from '../../db/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
-/** A user as the core hands it out: the row plus its Stripe customer, without the password hash. */
-export type UserRecord = Omit<UserRow, 'passwordHash'> & { customerId: string | null };
+/** A user as the core hands it out: the row plus its Stripe customer, and whether it has a password (never the hash). */
+export type UserRecord = Omit<UserRow, 'passwordHash'> & { customerId: string | null; hasPassword: boolean };
 
 const userColumns = {
   id: users.id,
@@ -20,6 +20,7 @@ const userColumns = {
   updatedAt: users.updatedAt,
   deletedAt: users.deletedAt,
   customerId: paymentProfiles.stripeCustomerId,
+  hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
 };
 
 export function createUserRepository(db: Database) {

@@ -100,6 +100,21 @@ export function createUserService(deps: UserServiceDeps) {
       listeners.push(listener);
     },
 
+    /**
+     * The organisation a public register or login is for: the default one, or the organisation of
+     * an API key sent with it. A user's token must not choose: it would let anyone who holds one
+     * (a partner's end user, a test user) create password accounts inside that organisation.
+     */
+    organisationForSignIn(principal: Principal | undefined, defaultOrganisationId: string): string {
+      if (!principal) return defaultOrganisationId;
+      if (principal.kind !== 'apiKey') {
+        throw new ForbiddenError('Only an organisation API key may choose the organisation to register or sign in with', [
+          { path: '/headers/authorization', message: 'must be an API key, or absent' },
+        ]);
+      }
+      return principal.organisationId;
+    },
+
     async register(organisationId: string, input: { userName: string; email: string; password: string }) {
       assertAcceptablePassword(input.password);
       const user = await insertUser(organisationId, input);

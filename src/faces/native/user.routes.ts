@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Principal } from '../../core/auth/principal.js';
 import type { UserRecord } from '../../core/users/user.repository.js';
 import { authOf, optionalBearer, requireBearer } from '../../http/auth.js';
 import type { AppContext } from '../../app-context.js';
@@ -16,7 +17,7 @@ const tags = ['Users'];
 /** Seed 003's users: register, login, CRUD. */
 export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { users, authentication } = ctx.services;
-  const organisationOf = (auth: { principal: { organisationId: string } } | undefined) => auth?.principal.organisationId ?? ctx.defaultOrganisationId;
+  const organisationOf = (auth: { principal: Principal } | undefined) => users.organisationForSignIn(auth?.principal, ctx.defaultOrganisationId);
 
   app.post('/user/register', {
     preHandler: optionalBearer(authentication),
@@ -25,7 +26,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       summary: 'Register a user and sign it in',
       description: 'Public. With an API key in Authorization the user joins that key\'s organisation, else the default one.',
       body: CreateUserDto,
-      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 409, 413, 415) },
+      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 403, 409, 413, 415) },
     },
   }, async (request, reply) => {
     const grant = await users.register(organisationOf(request.auth), request.body);
@@ -38,7 +39,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       tags,
       summary: 'Sign in with email and password',
       body: LoginUserDto,
-      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 429) },
+      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 403, 429) },
     },
   }, async (request, reply) => {
     const grant = await users.login(organisationOf(request.auth), request.body, request.ip);
