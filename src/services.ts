@@ -4,7 +4,7 @@ import { createAccessTokenService } from './core/auth/access-token.js';
 import { createAuthenticationService } from './core/auth/authentication.service.js';
 import { createLoginThrottle } from './core/auth/login-throttle.js';
 import { createArgon2Hasher, type PasswordHasher } from './core/auth/password.js';
-import { createMemoryFailureCounter, createRedisFailureCounter, type FailureCounter } from './core/auth/rate-limiter.js';
+import { createMemoryAttemptCounter, createRedisAttemptCounter, type AttemptCounter } from './core/auth/rate-limiter.js';
 import { createSecretBox } from './core/crypto/secret-box.js';
 import type { Logger } from './core/logger.js';
 import { createOrganisationRepository } from './core/organisations/organisation.repository.js';
@@ -46,7 +46,7 @@ export interface BuiltServices {
 /** Wires repositories and core services; no HTTP here. */
 export function createServices(config: Config, db: Database, options: ServiceOptions): BuiltServices {
   const { gateway, log } = options;
-  const failureCounter: FailureCounter = config.redisUrl ? createRedisFailureCounter(config.redisUrl) : createMemoryFailureCounter();
+  const attemptCounter: AttemptCounter = config.redisUrl ? createRedisAttemptCounter(config.redisUrl) : createMemoryAttemptCounter();
   const tokens = createAccessTokenService({
     secret: config.jwtSecret,
     issuer: config.jwtIssuer,
@@ -63,7 +63,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
     transaction: (fn) => db.transaction((tx) => fn({ users: createUserRepository(tx), profiles: createPaymentProfileRepository(tx) })),
     hasher: options.hasher ?? createArgon2Hasher(config.passwordHashConcurrency),
     tokens,
-    throttle: createLoginThrottle(failureCounter, config.login),
+    throttle: createLoginThrottle(attemptCounter, config.login),
   });
   const authentication = createAuthenticationService({ tokens, users: userRepository, organisations });
   const secretBox = createSecretBox(config.encryptionKey);
@@ -92,7 +92,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
   const partners = createPartnerServices(config, db, { users, authentication, profiles, organisations });
   return {
     services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox, ...partners },
-    close: () => failureCounter.close(),
+    close: () => attemptCounter.close(),
   };
 }
 

@@ -35,6 +35,27 @@ for (const backend of backends) {
       assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
     });
 
+    test('a burst of concurrent guesses is capped too: only the first few are checked', async () => {
+      const user = await registerUser(t);
+      const address = `198.51.100.${10 + Math.floor(Math.random() * 200)}`;
+      const guesses = Array.from({ length: 20 }, () => login(user.email, 'wrong-password', address));
+      const responses = await Promise.all([...guesses, login(user.email, user.password, address)]);
+      const statuses = responses.map((r) => r.statusCode);
+      assert.ok(statuses.filter((s) => s === 401).length <= 3, `at most 3 guesses were checked: ${statuses.join(',')}`);
+      assert.ok(statuses.filter((s) => s === 429).length >= 17, statuses.join(','));
+      for (const response of responses) if (response.statusCode === 201) t.logs.secret(response.json().access_token as string);
+    });
+
+    test('a successful login does not use up its address', async () => {
+      const user = await registerUser(t);
+      const address = `203.0.113.${10 + Math.floor(Math.random() * 200)}`;
+      for (let i = 0; i < 8; i++) {
+        const ok = await login(user.email, user.password, address);
+        assert.equal(ok.statusCode, 201, `login ${i}`);
+        t.logs.secret(ok.json().access_token as string);
+      }
+    });
+
     test('other accounts are unaffected by one account being locked', async () => {
       const user = await registerUser(t);
       const ok = await login(user.email, user.password, '198.51.100.3');

@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../errors.js';
-import type { FailureCounter } from './rate-limiter.js';
+import type { AttemptCounter } from './rate-limiter.js';
 
 export interface LoginThrottleLimits {
   maxFailuresPerAccount: number;
@@ -8,19 +8,23 @@ export interface LoginThrottleLimits {
 }
 
 /**
- * Caps failed logins per account (ASVS 2.2.1: at most 100 an hour) and per client address,
- * so neither a targeted guesser nor a credential-stuffing source gets unlimited tries.
+ * Caps failed logins per account (ASVS 2.2.1: at most 100 an hour) and per client address.
+ * Every attempt is counted before the password is checked, atomically, so a burst of concurrent
+ * guesses cannot all slip in before the first failure is recorded; a success gives its count back.
  */
-export function createLoginThrottle(counter: FailureCounter, limits: LoginThrottleLimits) {
+export function createLoginThrottle(counter: AttemptCounter, limits: LoginThrottleLimits) {
   const accountKey = (organisationId: string, email: string) => `login:account:${organisationId}:${email}`;
   const addressKey = (address: string) => `login:address:${address}`;
 
   return {
-    async assertAllowed(organisationId: string, email: string, address: string): Promise<void> {
-      const [account, source] = await Promise.all([counter.peek(accountKey(organisationId, email)), counter.peek(addressKey(address))]);
+    async beginAttempt(organisationId: string, email: string, address: string): Promise<void> {
+      const [account, source] = await Promise.all([
+        counter.increment(accountKey(organisationId, email), limits.windowSeconds),
+        counter.increment(addressKey(address), limits.windowSeconds),
+      ]);
       const blocked = [
-        account.count >= limits.maxFailuresPerAccount ? account.resetInSeconds : 0,
-        source.count >= limits.maxFailuresPerAddress ? source.resetInSeconds : 0,
+        account.count > limits.maxFailuresPerAccount ? account.resetInSeconds : 0,
+        source.count > limits.maxFailuresPerAddress ? source.resetInSeconds : 0,
       ];
       const retryAfter = Math.max(...blocked);
       if (retryAfter > 0) {
@@ -30,15 +34,8 @@ export function createLoginThrottle(counter: FailureCounter, limits: LoginThrott
       }
     },
 
-    async recordFailure(organisationId: string, email: string, address: string): Promise<void> {
-      await Promise.all([
-        counter.record(accountKey(organisationId, email), limits.windowSeconds),
-        counter.record(addressKey(address), limits.windowSeconds),
-      ]);
-    },
-
-    async recordSuccess(organisationId: string, email: string): Promise<void> {
-      await counter.clear(accountKey(organisationId, email));
+    async recordSuccess(organisationId: string, email: string, address: string): Promise<void> {
+      await Promise.all([counter.clear(accountKey(organisationId, email)), counter.decrement(addressKey(address))]);
     },
   };
 }

@@ -123,16 +123,13 @@ export function createUserService(deps: UserServiceDeps) {
 
     async login(organisationId: string, input: { email: string; password: string }, clientAddress: string) {
       const email = normaliseEmail(input.email);
-      await deps.throttle.assertAllowed(organisationId, email, clientAddress);
+      await deps.throttle.beginAttempt(organisationId, email, clientAddress);
       const found = await users.findCredentials(organisationId, email);
       const hash = found?.passwordHash ?? null;
       const valid = await hasher.verify(hash ?? (await timingDecoy()), input.password);
       const user = found?.user;
-      if (!user || !hash || !valid) {
-        await deps.throttle.recordFailure(organisationId, email, clientAddress);
-        throw new InvalidCredentialsError();
-      }
-      await deps.throttle.recordSuccess(organisationId, email);
+      if (!user || !hash || !valid) throw new InvalidCredentialsError();
+      await deps.throttle.recordSuccess(organisationId, email, clientAddress);
       return startSession(user);
     },
 
