@@ -84,6 +84,8 @@ export const paymentProfiles = pgTable(
       .references(() => users.id),
     organisationId: text('organisation_id').notNull().references(() => organisations.id),
     stripeCustomerId: text('stripe_customer_id'),
+    // Bumped when the customer is deleted at Stripe, so the next one is made under a fresh idempotency key.
+    stripeCustomerGeneration: integer('stripe_customer_generation').notNull().default(0),
     defaultPaymentMethodId: text('default_payment_method_id'),
     // Brand, last four and expiry of the default method, for display; never the number.
     defaultPaymentMethodCard: jsonb('default_payment_method_card').$type<{ brand: string; last4: string; expMonth: number; expYear: number }>(),

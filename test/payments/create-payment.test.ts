@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { paymentIntentsOf } from '../helpers/emulator.js';
+import { eventually, paymentIntentsOf } from '../helpers/emulator.js';
+import { secondOrganisationKey } from '../carevalidate/helpers.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
@@ -133,6 +134,19 @@ describe('POST /payment', () => {
     }
   });
 
+  test('a customer deleted at Stripe is replaced at the next payment', async () => {
+    const user = await registerUser(t);
+    assert.equal((await createPayment(user, { cuid: randomUUID() })).statusCode, 201);
+    const first = await customerOf(user);
+    await t.stripe.customers.del(first);
+    await eventually(async () => ((await t.inject({ method: 'GET', url: `/user/${user.id}`, headers: bearer(user.token) })).json().customerId ? undefined : true), 'the customer.deleted event');
+    const response = await createPayment(user, { cuid: randomUUID() });
+    assert.equal(response.statusCode, 201, response.body);
+    const second = await customerOf(user);
+    assert.notEqual(second, first);
+    assert.equal((await t.stripe.paymentIntents.retrieve(response.json().id as string)).customer, second);
+  });
+
   test('an API key cannot create payments on its own', async () => {
     const response = await t.inject({ method: 'POST', url: '/payment', headers: bearer(t.apiKey), payload: { cuid: randomUUID() } });
     assert.equal(response.statusCode, 403);
@@ -161,15 +175,13 @@ describe('GET /payment and /payment/{id}', () => {
   });
 
   test('another organisation cannot read the payment', async () => {
-    const other = await createTestApp();
-    try {
-      const user = await registerUser(t);
-      const payment = (await createPayment(user, { cuid: randomUUID() })).json();
-      const response = await other.inject({ method: 'GET', url: `/payment/${payment.id}`, headers: bearer(other.apiKey) });
-      assert.equal(response.statusCode, 404);
-    } finally {
-      await other.close();
-    }
+    const user = await registerUser(t);
+    const payment = (await createPayment(user, { cuid: randomUUID() })).json();
+    const foreignKey = await secondOrganisationKey(t);
+    const response = await t.inject({ method: 'GET', url: `/payment/${payment.id}`, headers: bearer(foreignKey) });
+    assert.equal(response.statusCode, 404);
+    const own = await t.inject({ method: 'GET', url: `/payment/${payment.id}`, headers: bearer(t.apiKey) });
+    assert.equal(own.statusCode, 200, 'the same id is readable by its own organisation');
   });
 
   test('lists page through every payment with a Link header', async () => {

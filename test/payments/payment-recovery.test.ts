@@ -10,7 +10,9 @@ import { registerUser, type TestUser } from '../helpers/users.js';
 
 let t: TestApp;
 before(async () => {
-  t = await createTestApp();
+  // No webhook endpoint is registered (a secret is configured instead), so nothing but the
+  // reconciler or a client's retry can bring a payment up to date here.
+  t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replace(/-/g, '')}` } });
 });
 after(async () => {
   t.logs.assertNoSecrets();
@@ -87,8 +89,9 @@ describe('reconciliation after a crash', () => {
     const row = await crashedRow(user, randomUUID());
     const made = await t.stripe.paymentIntents.create(
       { amount: 3100, currency: 'usd', customer: await customerOf(user), metadata: { paybridge_payment_id: row.id } },
-      { idempotencyKey: intentIdempotencyKey(row.id) },
+      { idempotencyKey: intentIdempotencyKey(row.id, await customerOf(user)) },
     );
+    assert.equal((await repo().findById(row.id))!.stripePaymentIntentId, null, 'still half-written before reconcile');
     await t.inject({ method: 'POST', url: '/admin/reconcile', headers: bearer(t.apiKey) });
     assert.equal((await repo().findById(row.id))!.stripePaymentIntentId, made.id);
     assert.equal((await paymentIntentsOf(t.stripe, await customerOf(user))).length, 2);
@@ -108,6 +111,20 @@ describe('reconciliation after a crash', () => {
     assert.equal((await repo().findById(row.id))!.stripePaymentIntentId, response.json().id);
   });
 
+  test('a customer deleted at Stripe mid-way: 503, and the retry makes a new customer', async () => {
+    const user = await userWithCustomer();
+    const first = await customerOf(user);
+    await t.stripe.customers.del(first);
+    const cuid = randomUUID();
+    const failed = await createPayment(user, cuid);
+    assert.equal(failed.statusCode, 503, failed.body);
+    const retried = await createPayment(user, cuid);
+    assert.equal(retried.statusCode, 201, retried.body);
+    const second = await customerOf(user);
+    assert.notEqual(second, first);
+    assert.equal((await t.stripe.paymentIntents.retrieve(retried.json().id as string)).customer, second);
+  });
+
   test('a plain user cannot trigger reconciliation', async () => {
     const user = await registerUser(t);
     const response = await t.inject({ method: 'POST', url: '/admin/reconcile', headers: bearer(user.token) });
@@ -118,8 +135,10 @@ describe('reconciliation after a crash', () => {
     const user = await registerUser(t);
     const created = await createPayment(user, randomUUID());
     const id = created.json().id as string;
-    // Confirmed behind paybridge's back, with no webhook registered for this check to rely on.
+    // Confirmed behind paybridge's back; no webhook arrives in this file.
     await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
+    const stale = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
+    assert.equal(stale.json().status, 'requires_payment_method', 'nothing else brought the change in');
     await t.inject({ method: 'POST', url: '/admin/reconcile', headers: bearer(t.apiKey) });
     const payment = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
     assert.equal(payment.json().status, 'succeeded');

@@ -37,16 +37,20 @@ export function createPaymentProfileRepository(db: Database) {
       return row!.stripeCustomerId!;
     },
 
-    async findByStripeCustomer(customerId: string): Promise<PaymentProfileRecord | undefined> {
-      const [row] = await db.select().from(paymentProfiles).where(eq(paymentProfiles.stripeCustomerId, customerId)).limit(1);
-      return row;
-    },
-
-    /** The customer was deleted at Stripe: forget it (and its default method) so the next payment makes a new one. */
+    /**
+     * The customer was deleted at Stripe: forget it (and its default method), and move to the next
+     * generation so the next payment makes a new customer instead of replaying the old creation.
+     */
     async forgetStripeCustomer(customerId: string): Promise<void> {
       await db
         .update(paymentProfiles)
-        .set({ stripeCustomerId: null, defaultPaymentMethodId: null, defaultPaymentMethodCard: null, updatedAt: new Date() })
+        .set({
+          stripeCustomerId: null,
+          stripeCustomerGeneration: sql`${paymentProfiles.stripeCustomerGeneration} + 1`,
+          defaultPaymentMethodId: null,
+          defaultPaymentMethodCard: null,
+          updatedAt: new Date(),
+        })
         .where(eq(paymentProfiles.stripeCustomerId, customerId));
     },
 

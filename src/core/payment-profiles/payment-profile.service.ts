@@ -47,11 +47,11 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
    */
   async function ensureStripeCustomer(user: UserRecord): Promise<string> {
     if (user.customerId) return user.customerId;
-    const recorded = (await profiles.find(user.id))?.stripeCustomerId;
-    if (recorded) return recorded;
+    const profile = await profiles.find(user.id);
+    if (profile?.stripeCustomerId) return profile.stripeCustomerId;
     const customer = await gateway.createCustomer(
       { email: user.email, name: user.userName, metadata: { paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId } },
-      `paybridge-customer-${user.id}`,
+      `paybridge-customer-${user.id}-${profile?.stripeCustomerGeneration ?? 0}`,
     );
     return profiles.claimStripeCustomer(user.id, user.organisationId, customer.id);
   }
@@ -107,6 +107,9 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
     },
 
     findProfile: (userId: string) => profiles.find(userId),
+
+    /** Stripe no longer knows this customer (deleted there): the next payment makes a new one. */
+    forgetStripeCustomer: (customerId: string) => profiles.forgetStripeCustomer(customerId),
 
     toView(profile: PaymentProfileRecord | undefined): PaymentProfileView {
       const card = profile?.defaultPaymentMethodCard;

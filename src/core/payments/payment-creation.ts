@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyConflictError, IdempotencyInProgressError, NotFoundError, ProviderRejectedError } from '../errors.js';
+import { IdempotencyConflictError, IdempotencyInProgressError, NotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { UserRecord } from '../users/user.repository.js';
@@ -25,8 +25,14 @@ export interface CreatePaymentInput {
   description: string | null;
 }
 
-/** Stripe's idempotency key for a payment row: stable across retries, instances and takeovers. */
-export const intentIdempotencyKey = (paymentId: string) => `paybridge-payment-${paymentId}`;
+const isMissingCustomer = (error: unknown) => error instanceof NotFoundError && error.details?.some((d) => d.path === '/customer') === true;
+
+/**
+ * Stripe's idempotency key for a payment row: stable across retries, instances and takeovers.
+ * It names the customer too: if that customer was deleted at Stripe, the row is retried for the
+ * new one, which the old key (and its stored answer) would refuse.
+ */
+export const intentIdempotencyKey = (paymentId: string, customerId: string) => `paybridge-payment-${paymentId}-${customerId}`;
 
 /**
  * Creates a PaymentIntent exactly once per (user, key): the local row is written first under a
@@ -80,8 +86,9 @@ export function createPaymentCreation(deps: CreationDeps) {
   }
 
   async function completeCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
+    let customerId: string | undefined;
     try {
-      const customerId = await deps.profiles.ensureStripeCustomer(user);
+      customerId = await deps.profiles.ensureStripeCustomer(user);
       const observedAt = new Date();
       const intent = await deps.gateway.createPaymentIntent(
         {
@@ -91,10 +98,16 @@ export function createPaymentCreation(deps: CreationDeps) {
           description: row.description ?? undefined,
           metadata: { paybridge_payment_id: row.id, paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId },
         },
-        intentIdempotencyKey(row.id),
+        intentIdempotencyKey(row.id, customerId),
       );
       return await adopt(row, intent, customerId, observedAt);
     } catch (error) {
+      if (customerId && isMissingCustomer(error)) {
+        // Deleted at Stripe behind our back: forget it, and let the retry make a new customer.
+        await deps.profiles.forgetStripeCustomer(customerId);
+        await payments.releaseLease(row.id);
+        throw new ProviderUnavailableError("The user's Stripe customer no longer exists; retry the same request to create a new one", undefined, { cause: error });
+      }
       // Stripe refused outright: nothing exists there, so the key is freed for a corrected request.
       // Anything else (timeout, 5xx) may have created it: keep the row for the retry or reconciliation.
       if (error instanceof ProviderRejectedError || error instanceof NotFoundError) await payments.deleteCreating(row.id);

@@ -1,0 +1,1 @@
+ALTER TABLE "payment_profiles" ADD COLUMN "stripe_customer_generation" integer DEFAULT 0 NOT NULL;
