@@ -7,6 +7,7 @@ import { coordFace } from './faces/coord/coord.plugin.js';
 import { apiKeyRoutes } from './faces/native/api-key.routes.js';
 import { coordAdminRoutes } from './faces/native/coord-admin.routes.js';
 import { ErrorBody } from './faces/native/common.schemas.js';
+import { paymentReturnRoutes } from './faces/native/payment-return.routes.js';
 import { paymentRoutes } from './faces/native/payment.routes.js';
 import { reconcileRoutes } from './faces/native/reconcile.routes.js';
 import { userRoutes } from './faces/native/user.routes.js';
@@ -58,6 +59,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   await app.register(userRoutes, { ctx });
   await app.register(apiKeyRoutes, { ctx });
   await app.register(paymentRoutes, { ctx });
+  await app.register(paymentReturnRoutes, { ctx });
   await app.register(reconcileRoutes, { ctx });
   await app.register(coordAdminRoutes, { ctx });
   await app.register(stripeWebhookRoutes, { ctx });

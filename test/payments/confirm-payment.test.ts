@@ -95,6 +95,29 @@ describe('POST /payment/confirm', () => {
     assert.equal(settled.nextActionUrl, undefined);
   });
 
+  test("the 3-D Secure return page shows the outcome, only to a browser holding the payment's client secret", async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const confirmed = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_authenticationRequired' });
+    const done = await fetch(confirmed.json().nextActionUrl as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=complete', redirect: 'manual' });
+    const location = new URL(done.headers.get('location')!);
+    assert.equal(location.pathname, '/payment/return', 'Stripe sends the browser back to PAYMENT_RETURN_URL');
+    assert.equal(location.searchParams.get('payment_intent'), payment.id);
+
+    const page = await t.inject({ method: 'GET', url: `${location.pathname}${location.search}` });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+    assert.match(page.body, /Payment complete/);
+
+    const forged = new URLSearchParams(location.search);
+    forged.set('payment_intent_client_secret', `${payment.id}_secret_forged`);
+    const refused = await t.inject({ method: 'GET', url: `/payment/return?${forged.toString()}` });
+    assert.equal(refused.statusCode, 200);
+    assert.match(refused.body, /Payment status unknown/);
+    const unknown = await t.inject({ method: 'GET', url: '/payment/return?payment_intent=pi_doesNotExist&payment_intent_client_secret=x' });
+    assert.match(unknown.body, /Payment status unknown/);
+  });
+
   test('a payment method attached to another customer is refused', async () => {
     const [alice, bob] = [await registerUser(t), await registerUser(t)];
     await newPayment(bob);

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { canAccessUser, type Principal } from '../auth/principal.js';
 import { ForbiddenError, IdempotencyConflictError, NotFoundError, PaymentDeclinedError, TestUserError, ValidationError } from '../errors.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
@@ -23,6 +24,12 @@ export interface ConfirmInput {
   idempotencyKey: string;
   paymentIntentId: string;
   paymentMethodId: string;
+}
+
+function secretsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 // Stripe's named test payment methods (pm_card_visa, …): usable in test mode only.
@@ -110,6 +117,18 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       if (!charge.paymentIntentId) return;
       await payments.applyRefunded(charge.paymentIntentId, charge.amountRefunded);
       await this.refreshIntent(charge.paymentIntentId);
+    },
+
+    /**
+     * The browser's return from a 3-D Secure step (Stripe appends the intent and its client
+     * secret). Anyone can open that URL, so Stripe is asked only about a payment of ours whose
+     * client secret matches.
+     */
+    async refreshReturningIntent(intentId: string, clientSecret: string): Promise<PaymentRecord | undefined> {
+      const stored = await payments.findAnyByIntentId(intentId);
+      const expected = stored?.createResponse ? (JSON.parse(stored.createResponse) as { clientSecret?: string }).clientSecret : undefined;
+      if (!expected || !secretsEqual(expected, clientSecret)) return undefined;
+      return this.refreshIntent(intentId);
     },
 
     /** Whether the stored payment already shows this status and payment method. */

@@ -27,21 +27,4 @@ export const stripeWebhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     request.log.info({ eventId, outcome }, 'stripe webhook');
     return { received: true, duplicate: outcome === 'duplicate' };
   });
-
-  app.get('/payment/return', {
-    schema: {
-      tags: ['Payments'],
-      summary: 'Where the browser lands after a 3-D Secure step',
-      description: 'Stripe appends ?payment_intent=pi_…; the payment is refreshed from Stripe and a short page says the outcome.',
-      querystring: Type.Object({ payment_intent: Type.Optional(Type.String({ maxLength: 255 })) }),
-    },
-  }, async (request, reply) => {
-    const intentId = request.query.payment_intent;
-    const payment = intentId && /^pi_[A-Za-z0-9]+$/.test(intentId) ? await ctx.services.payments.refreshIntent(intentId) : undefined;
-    const status = payment?.status ?? 'unknown';
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment ${status}</title></head>` +
-        `<body><h1>Payment ${status === 'succeeded' ? 'complete' : status.replace(/_/g, ' ')}</h1><p>You can close this window and return to the app.</p></body></html>`);
-  });
 };
