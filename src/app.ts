@@ -35,6 +35,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     // pino's Logger is a FastifyBaseLogger; the cast only drops pino's extra typing.
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Fastify's overloads cannot pick a server type from a union-typed trustProxy.
+    trustProxy: ctx.config.trustProxy as string,
     // Our own ids only: a client-chosen id could forge or pollute log correlation.
     genReqId: nextRequestId,
     requestIdHeader: false,

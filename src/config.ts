@@ -24,6 +24,8 @@ export interface Config {
   transactableSystemsFile: string | undefined;
   publicUrl: string;
   bodyLimitBytes: number;
+  /** Which proxies' X-Forwarded-For to believe: false (none), a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string;
   /** Password hashes computed at once; the other cores keep serving during a login flood. */
   passwordHashConcurrency: number;
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
@@ -59,6 +61,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['BOOTSTRAP_API_KEY', 'an API key (>= 24 chars) registered for the default organisation at start'],
   ['TRANSACTABLE_SYSTEMS_FILE', "JSON array of the default organisation's transactable systems (Coord face), loaded at every start"],
   ['REDIS_URL', 'Redis for shared login rate limits (optional; in-memory otherwise)'],
+  ['TRUST_PROXY', 'behind a reverse proxy: true, a hop count, or its addresses/CIDRs, so client addresses (login limits) are the real ones (default false)'],
   ['BODY_LIMIT', 'largest accepted request body in bytes (default 65536)'],
   ['PASSWORD_HASH_CONCURRENCY', 'password hashes computed at once (default: CPU cores - 1, at least 1)'],
   ['LOGIN_MAX_FAILURES_PER_ACCOUNT', 'failed logins allowed per account per window (default 100)'],
@@ -99,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     transactableSystemsFile: env.TRANSACTABLE_SYSTEMS_FILE ? resolve(env.TRANSACTABLE_SYSTEMS_FILE) : undefined,
     publicUrl,
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
+    trustProxy: trustProxyVar(env),
     passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
     login: {
       maxFailuresPerAccount: intVar(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
@@ -137,6 +141,15 @@ function logLevelVar(env: Env): Config['logLevel'] {
   const found = allowed.find((l) => l === level);
   if (!found) throw new ConfigError('LOG_LEVEL', `must be one of ${allowed.join(', ')}`);
   return found;
+}
+
+function trustProxyVar(env: Env): boolean | number | string {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (!/^[0-9a-fA-F:.,/ ]+$/.test(raw)) throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a comma-separated list of addresses or CIDRs');
+  return raw;
 }
 
 function bootstrapKeyVar(env: Env): string | undefined {

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import {
   AppError,
-  ConflictError,
+  InternalError,
   NotFoundError,
   PaymentDeclinedError,
   ProviderRejectedError,
@@ -18,8 +18,12 @@ export function translateStripeError(error: unknown): unknown {
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
     // 409: an earlier attempt with this key is still running at Stripe (e.g. it hung); retrying later is right.
     if (error.statusCode === 409) return new ProviderUnavailableError(undefined, undefined, { cause: error });
-    // 400: our key was reused with other parameters, which our derived keys never do: a bug, not the client's fault.
-    return new ConflictError('The payment provider saw this idempotency key with other parameters', undefined, { cause: error });
+    // 400: one of our derived keys went out with other parameters: our fault, never the client's.
+    return new InternalError(undefined, undefined, { cause: error });
+  }
+  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+    // A wrong or restricted STRIPE_SECRET_KEY is a configuration fault: retrying will not help, and the log must say so.
+    return new InternalError(undefined, undefined, { cause: error });
   }
   if (error instanceof Stripe.errors.StripeInvalidRequestError) {
     const details = error.param ? [{ path: `/${error.param}`, message: error.code ?? 'invalid' }] : undefined;

@@ -30,6 +30,13 @@ describe('configuration', () => {
     assert.ok(readFileSync(file, 'utf8').includes(first.jwtSecret));
   });
 
+  test('TRUST_PROXY takes true, a hop count or addresses', () => {
+    assert.equal(loadConfig({ DATA_DIR: dataDir() }).trustProxy, false);
+    assert.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, '10.0.0.0/8, 127.0.0.1');
+  });
+
   test('with DATABASE_URL the shared secrets are required', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://x/y' }), (e: unknown) => e instanceof ConfigError && e.variable === 'JWT_SECRET');
     assert.throws(
@@ -48,6 +55,7 @@ describe('configuration', () => {
     [{ STRIPE_SECRET_KEY: 'pk_test_123' }, 'STRIPE_SECRET_KEY'],
     [{ STRIPE_API_BASE: 'ftp://x' }, 'STRIPE_API_BASE'],
     [{ PAYMENT_DEFAULT_CURRENCY: 'dollars' }, 'PAYMENT_DEFAULT_CURRENCY'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
   ];
   for (const [env, variable] of invalid) {
     test(`a bad ${variable} is refused with a message naming it`, () => {

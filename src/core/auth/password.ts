@@ -33,10 +33,6 @@ const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
   (dictionary as Record<string, string[]>)['passwords-common'],
 );
 
-export function commonPasswordCount(): number {
-  return COMMON_PASSWORDS.size;
-}
-
 /** Length per NIST SP 800-63B; no composition rules, but breached/common passwords are refused. */
 export function assertAcceptablePassword(password: string, field = 'password'): void {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {

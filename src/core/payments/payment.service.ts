@@ -69,7 +69,13 @@ export function createPaymentService(deps: PaymentServiceDeps) {
 
   return {
     /** POST /payment: answers the exact JSON of the first successful creation for this key. */
-    async createPayment(user: UserRecord, input: { idempotencyKey: string; amount?: number | undefined; currency?: string | undefined; description?: string | undefined }) {
+    async createPayment(
+      principal: Principal,
+      user: UserRecord | undefined,
+      input: { idempotencyKey: string; amount?: number | undefined; currency?: string | undefined; description?: string | undefined },
+    ) {
+      // A payment is the signed-in user's own act: an API key has no customer to charge.
+      if (principal.kind !== 'user' || !user || user.id !== principal.userId) throw new ForbiddenError('Payments are created by a signed-in user');
       assertMayPay(user);
       const amount = input.amount ?? deps.defaults.amount;
       const currency = (input.currency ?? deps.defaults.currency).toLowerCase();

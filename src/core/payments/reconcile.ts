@@ -1,3 +1,5 @@
+import { isAdmin, type Principal } from '../auth/principal.js';
+import { ForbiddenError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { UserRepository } from '../users/user.repository.js';
 import type { PaymentCreation } from './payment-creation.js';
@@ -56,6 +58,12 @@ export function createReconciler(deps: {
 
   return {
     settleCreation,
+
+    /** Reconciliation on request (POST /admin/reconcile): administrators and API keys only. */
+    async reconcileAs(principal: Principal): Promise<ReconcileReport> {
+      if (!isAdmin(principal)) throw new ForbiddenError('Only an administrator or an API key can reconcile');
+      return this.reconcile();
+    },
 
     /** Walks every unsettled row, page by page: half-written creations first, then unsettled intents. */
     async reconcile(pageSize = 200): Promise<ReconcileReport> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { ForbiddenError, ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { toPaymentView } from '../../core/payments/payment.views.js';
 import type { AppContext } from '../../app-context.js';
 import { authOf, requireBearer } from '../../http/auth.js';
@@ -42,9 +42,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   }, async (request, reply) => {
     const { principal, self } = authOf(request);
-    if (principal.kind !== 'user' || !self) throw new ForbiddenError('Payments are created by a signed-in user');
     const key = idempotencyKeyOf(request.body.cuid, request.headers['idempotency-key']);
-    const body = await payments.createPayment(self, { ...request.body, idempotencyKey: key });
+    const body = await payments.createPayment(principal, self, { ...request.body, idempotencyKey: key });
     return sendSerializedJson(reply as unknown as FastifyReply, 201, body);
   });
 

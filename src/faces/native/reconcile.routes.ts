@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ForbiddenError } from '../../core/errors.js';
-import { isAdmin } from '../../core/auth/principal.js';
 import type { AppContext } from '../../app-context.js';
 import { authOf, requireBearer } from '../../http/auth.js';
 import { bearerSecurity, errorResponses } from './common.schemas.js';
@@ -18,8 +16,5 @@ export const reconcileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         ...errorResponses(401, 403),
       },
     },
-  }, async (request) => {
-    if (!isAdmin(authOf(request).principal)) throw new ForbiddenError('Only an administrator or an API key can reconcile');
-    return ctx.services.reconciler.reconcile();
-  });
+  }, async (request) => ctx.services.reconciler.reconcileAs(authOf(request).principal));
 };
