@@ -23,7 +23,8 @@ export function challenge(error?: 'invalid_token' | 'invalid_request'): Record<s
   return { 'www-authenticate': error ? `Bearer realm="paybridge", error="${error}"` : 'Bearer realm="paybridge"' };
 }
 
-function withChallenge(error: unknown): unknown {
+/** 401s carry an RFC 6750 challenge on every face. */
+export function withChallenge(error: unknown): unknown {
   if (error instanceof AppError && error.statusCode === 401 && !error.headers) {
     return new AppError(error.code, 401, error.message, error.details, { headers: challenge('invalid_token'), cause: error.cause });
   }

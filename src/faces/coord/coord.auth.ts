@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { looksLikeJwt } from '../../core/auth/access-token.js';
-import { AppError, OrganisationMismatchError, UnauthenticatedError } from '../../core/errors.js';
+import { OrganisationMismatchError, UnauthenticatedError } from '../../core/errors.js';
 import type { PartnerUser } from '../../core/partners/partner-identity.service.js';
-import { bearerCredential, challenge } from '../../http/auth.js';
+import { bearerCredential, challenge, withChallenge } from '../../http/auth.js';
 
 /** Who called a Coord route: always an organisation; a user too on the user routes. */
 export interface CoordCaller {
@@ -25,14 +25,11 @@ const queryValue = (request: FastifyRequest, name: string): string | undefined =
 };
 
 /** 401s carry an RFC 6750 challenge, as on the native face. */
-async function withChallenge<T>(call: () => Promise<T>): Promise<T> {
+async function challenged<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof AppError && error.statusCode === 401 && !error.headers) {
-      throw new AppError(error.code, 401, error.message, error.details, { headers: challenge('invalid_token'), cause: error.cause });
-    }
-    throw error;
+    throw withChallenge(error);
   }
 }
 
@@ -48,7 +45,7 @@ async function partnerOrganisation(services: Services, request: FastifyRequest, 
   const keys = partnerKeysOf(request, bearer);
   if (keys.length === 0) return undefined;
   const organisations = new Set<string>();
-  for (const key of keys) organisations.add((await withChallenge(() => services.authentication.authenticateApiKey(key))).principal.organisationId);
+  for (const key of keys) organisations.add((await challenged(() => services.authentication.authenticateApiKey(key))).principal.organisationId);
   if (organisations.size > 1) throw new OrganisationMismatchError('The access keys sent belong to different organisations');
   return [...organisations][0];
 }
@@ -82,7 +79,7 @@ export function requireUser(services: Services, options: { jwtInQuery?: boolean 
     const organisationId = await partnerOrganisation(services, request, bearer);
     const jwt = bearer && looksLikeJwt(bearer) ? bearer : options.jwtInQuery ? queryValue(request, 'jwt') : undefined;
     if (jwt === undefined) throw missingJwt();
-    const partnerUser = await withChallenge(() => services.partnerIdentity.authenticateUserJwt(jwt, organisationId));
+    const partnerUser = await challenged(() => services.partnerIdentity.authenticateUserJwt(jwt, organisationId));
     request.coord = { organisationId: partnerUser.user.organisationId, partnerUser };
   };
 }
