@@ -11,12 +11,14 @@ import type { Reconciler } from './core/payments/reconcile.js';
 import type { StripeEventService } from './core/payments/stripe-event.service.js';
 import type { AccountLinkingService } from './core/transactable-systems/account-linking.service.js';
 import type { TransactableSystemService } from './core/transactable-systems/transactable-system.service.js';
+import type { UserDirectory } from './core/users/user-directory.js';
 import type { UserService } from './core/users/user.service.js';
 import type { DatabaseHandle } from './db/client.js';
 
 export interface Services {
   organisations: OrganisationService;
   users: UserService;
+  userDirectory: UserDirectory;
   authentication: AuthenticationService;
   profiles: PaymentProfileService;
   payments: PaymentService;

@@ -29,6 +29,7 @@ import { createLinkStateCodec } from './core/transactable-systems/link-state.js'
 import { createTransactableSystemRepository } from './core/transactable-systems/transactable-system.repository.js';
 import { createTransactableSystemService } from './core/transactable-systems/transactable-system.service.js';
 import { createUserRepository } from './core/users/user.repository.js';
+import { createUserDirectory } from './core/users/user-directory.js';
 import { createUserService } from './core/users/user.service.js';
 import type { Database } from './db/client.js';
 
@@ -91,7 +92,7 @@ export function createServices(config: Config, db: Database, options: ServiceOpt
   });
   const partners = createPartnerServices(config, db, { users, authentication, profiles, organisations });
   return {
-    services: { organisations, users, authentication, profiles, payments, reconciler, stripeEvents, secretBox, ...partners },
+    services: { organisations, users, userDirectory: createUserDirectory(db), authentication, profiles, payments, reconciler, stripeEvents, secretBox, ...partners },
     close: () => attemptCounter.close(),
   };
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
-import { createUserDirectory } from '../../core/users/user-directory.js';
 import { useErrorEnvelope } from '../../http/error-handler.js';
 import { requireCvApiKey } from './auth.js';
 import { careValidateEnvelope } from './envelope.js';
@@ -19,5 +18,5 @@ export const careValidateFace: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
   app.setValidatorCompiler(careValidateValidatorCompiler);
   useErrorEnvelope(app as unknown as FastifyInstance, careValidateEnvelope);
   await app.register(userActionRoutes, { ctx });
-  await app.register(userListRoutes, { ctx, directory: createUserDirectory(ctx.database.db) });
+  await app.register(userListRoutes, { ctx, directory: ctx.services.userDirectory });
 };
