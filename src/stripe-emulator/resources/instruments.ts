@@ -112,3 +112,17 @@ export function checkOwnership(instrument: Instrument, customerId: string | null
     throw invalidRequest(`The provided PaymentMethod ${instrument.id} is attached to a different Customer than the one provided (${customerId}).`, undefined, 'payment_method');
   }
 }
+
+/** Sets (or clears) the payment method of a PaymentIntent or SetupIntent, as both do it alike. */
+export function setIntentPaymentMethod(actor: Actor, intent: Stripe.PaymentIntent | Stripe.SetupIntent, pmId: string | null): void {
+  if (pmId === null) {
+    intent.payment_method = null;
+    intent.status = 'requires_payment_method';
+    return;
+  }
+  const inst = resolveInstrument(actor, pmId, 'payment_method');
+  checkOwnership(inst, idOf(intent.customer));
+  intent.payment_method = inst.id;
+  intent.status = 'requires_confirmation';
+  intent.next_action = null;
+}

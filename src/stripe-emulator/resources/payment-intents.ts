@@ -10,8 +10,8 @@ import {
 } from '../params.js';
 import { route, type Route } from '../router.js';
 import { shippingShape, toShipping } from './address.js';
-import { checkOwnership, resolveInstrument } from './instruments.js';
-import { applyMetadata, idOf, requireCustomer, requirePaymentIntent } from './lookup.js';
+import { setIntentPaymentMethod } from './instruments.js';
+import { applyMetadata, requireCustomer, requirePaymentIntent } from './lookup.js';
 import { confirmPaymentIntent } from './payment-intent-flow.js';
 import { cancelPaymentIntent, capturePaymentIntent } from './payment-intent-settle.js';
 
@@ -75,19 +75,6 @@ function build(actor: Actor, input: Parsed<typeof createShape>): Stripe.PaymentI
   };
 }
 
-function setPaymentMethod(actor: Actor, pi: Stripe.PaymentIntent, pmId: string | null): void {
-  if (pmId === null) {
-    pi.payment_method = null;
-    pi.status = 'requires_payment_method';
-    return;
-  }
-  const inst = resolveInstrument(actor, pmId, 'payment_method');
-  checkOwnership(inst, idOf(pi.customer));
-  pi.payment_method = inst.id;
-  pi.status = 'requires_confirmation';
-  pi.next_action = null;
-}
-
 function create(actor: Actor, input: Parsed<typeof createShape>): Stripe.PaymentIntent {
   if (!input.confirm && input.return_url) throw invalidRequest('You can only pass return_url when confirm=true.', undefined, 'return_url');
   if (!input.confirm && input.off_session !== undefined) throw invalidRequest('You can only pass off_session when confirm=true.', undefined, 'off_session');
@@ -98,7 +85,7 @@ function create(actor: Actor, input: Parsed<typeof createShape>): Stripe.Payment
   const pi = build(actor, input);
   applyOptions(pi, input);
   if (input.customer) pi.customer = requireCustomer(actor.state.store, input.customer, 'customer').id;
-  if (input.payment_method) setPaymentMethod(actor, pi, input.payment_method);
+  if (input.payment_method) setIntentPaymentMethod(actor, pi, input.payment_method);
   actor.state.store.insert('payment_intent', pi);
   actor.state.emit('payment_intent.created', pi, actor.origin);
   if (!input.confirm) return pi;
@@ -119,7 +106,7 @@ function update(actor: Actor, pi: Stripe.PaymentIntent, input: Parsed<typeof mut
   if (input.currency) pi.currency = input.currency.toLowerCase();
   if (input.amount != null || input.currency) checkAmount(pi.amount, pi.currency);
   if (input.customer !== undefined) pi.customer = input.customer ? requireCustomer(actor.state.store, input.customer, 'customer').id : null;
-  if (input.payment_method !== undefined) setPaymentMethod(actor, pi, input.payment_method);
+  if (input.payment_method !== undefined) setIntentPaymentMethod(actor, pi, input.payment_method);
   if (input.metadata !== undefined) pi.metadata = applyMetadata(pi.metadata, input.metadata);
   if (input.description !== undefined) pi.description = input.description;
   if (input.receipt_email !== undefined) pi.receipt_email = input.receipt_email;

@@ -5,8 +5,8 @@ import { clientSecretFor, newId } from '../ids.js';
 import { paginate } from '../list.js';
 import { bool, createdRange, inCreatedRange, listShape, metadata, object, oneOf, str, strArray, type Parsed, type Parser } from '../params.js';
 import { route, type Route } from '../router.js';
-import { checkOwnership, resolveInstrument } from './instruments.js';
-import { applyMetadata, idOf, requireCustomer, requireSetupIntent } from './lookup.js';
+import { setIntentPaymentMethod } from './instruments.js';
+import { applyMetadata, requireCustomer, requireSetupIntent } from './lookup.js';
 import { cancelSetupIntent, confirmSetupIntent, setupUnexpectedState } from './setup-intent-flow.js';
 
 const returnUrl: Parser<string | null | undefined> = (value, param) => {
@@ -46,24 +46,11 @@ function build(actor: Actor, input: Parsed<typeof createShape>): Stripe.SetupInt
   };
 }
 
-function setPaymentMethod(actor: Actor, si: Stripe.SetupIntent, pmId: string | null): void {
-  if (pmId === null) {
-    si.payment_method = null;
-    si.status = 'requires_payment_method';
-    return;
-  }
-  const inst = resolveInstrument(actor, pmId, 'payment_method');
-  checkOwnership(inst, idOf(si.customer));
-  si.payment_method = inst.id;
-  si.status = 'requires_confirmation';
-  si.next_action = null;
-}
-
 function create(actor: Actor, input: Parsed<typeof createShape>): Stripe.SetupIntent {
   if (!input.confirm && input.return_url) throw invalidRequest('You can only pass return_url when confirm=true.', undefined, 'return_url');
   const si = build(actor, input);
   if (input.customer) si.customer = requireCustomer(actor.state.store, input.customer, 'customer').id;
-  if (input.payment_method) setPaymentMethod(actor, si, input.payment_method);
+  if (input.payment_method) setIntentPaymentMethod(actor, si, input.payment_method);
   actor.state.store.insert('setup_intent', si);
   actor.state.emit('setup_intent.created', si, actor.origin);
   return input.confirm ? confirmSetupIntent(actor, si, { returnUrl: input.return_url }) : si;
@@ -76,7 +63,7 @@ function update(actor: Actor, si: Stripe.SetupIntent, input: Parsed<typeof mutab
     throw setupUnexpectedState('update', si);
   }
   if (input.customer !== undefined) si.customer = input.customer ? requireCustomer(actor.state.store, input.customer, 'customer').id : null;
-  if (input.payment_method !== undefined) setPaymentMethod(actor, si, input.payment_method);
+  if (input.payment_method !== undefined) setIntentPaymentMethod(actor, si, input.payment_method);
   if (input.metadata !== undefined) si.metadata = applyMetadata(si.metadata, input.metadata);
   if (input.description !== undefined) si.description = input.description;
   if (types) {
