@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
-import { assertAnswer, createCvUser, cvList, cvPost, INVALID_API_KEY, invalidRequest, secondOrganisationKey, USERS_URL } from './helpers.js';
+import { describe, test } from 'node:test';
+import { secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { assertAnswer, createCvUser, cvList, cvPost, INVALID_API_KEY, invalidRequest, USERS_URL } from './helpers.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 const MALFORMED_JSON = 'The request body is not valid JSON, or uses a forbidden key (__proto__, constructor.prototype)';
 

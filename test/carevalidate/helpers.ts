@@ -67,9 +67,3 @@ export async function succeededSetupIntent(t: TestApp, options: { customer?: str
   return intent.id;
 }
 
-/** An API key of a second organisation on the same app and database as t. */
-export async function secondOrganisationKey(t: TestApp): Promise<string> {
-  const { organisations } = t.ctx.services;
-  const organisation = await organisations.createOrganisation(`second ${randomBytes(6).toString('hex')}`);
-  return t.logs.secret((await organisations.issueApiKey(organisation.id, 'second')).key);
-}

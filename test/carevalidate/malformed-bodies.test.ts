@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { paymentProfiles } from '../../src/db/schema.js';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { assertAnswer, createCvUser, cvList, cvPost, invalidRequest, nmiToken, paymentInfoRequest, succeededSetupIntent, WHITE_HOUSE } from './helpers.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 type Body = Record<string, unknown>;
 type Variant = [description: string, change: (body: Body) => void, error: string];

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { paymentProfiles } from '../../src/db/schema.js';
 import { clearFaults, injectFault } from '../helpers/emulator.js';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
-import {
-  assertAnswer,
-  createCvUser,
-  cvPost,
-  invalidRequest,
-  nmiToken,
-  paymentInfoRequest,
-  secondOrganisationKey,
-  succeededSetupIntent,
-  WHITE_HOUSE,
-} from './helpers.js';
+import { secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { assertAnswer, createCvUser, cvPost, invalidRequest, nmiToken, paymentInfoRequest, succeededSetupIntent, WHITE_HOUSE } from './helpers.js';
 
-let t: TestApp;
 let secondKey: string;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   secondKey = await secondOrganisationKey(t);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const UPDATED = { status: 200, success: true, data: { code: 'PAYMENT_SETUP_UPDATED' } };

@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { paymentProfiles } from '../../src/db/schema.js';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
-import {
-  assertAnswer,
-  createCvUser,
-  cvList,
-  cvPost,
-  invalidRequest,
-  nmiToken,
-  paymentInfoRequest,
-  secondOrganisationKey,
-  succeededSetupIntent,
-  WHITE_HOUSE,
-} from './helpers.js';
+import { secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { assertAnswer, createCvUser, cvList, cvPost, invalidRequest, nmiToken, paymentInfoRequest, succeededSetupIntent, WHITE_HOUSE } from './helpers.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NO_PROFILE = { firstName: null, lastName: null, phone: null, dob: null, gender: null, shippingAddress: null, defaultPaymentMethod: null };

@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { createLinkStateCodec } from '../../src/core/transactable-systems/link-state.js';
 import { tokenSubject } from '../helpers/users.js';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, patchSettings, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
 const REDIRECT = 'https://partner.example/linked?from=paybridge';
 const CITIBIKE_LINK = 'https://citibike.example/oauth/link';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   assert.equal((await patchSettings(t, { redirectUris: [REDIRECT, 'myapp://linked'] })).statusCode, 200);
   await putCatalogue(t, [
     { systemId: 'CitiBike', name: 'Citi <Bike>', linkedAccountRequired: true, linkUrl: CITIBIKE_LINK },
     { systemId: 'DemoOnly', linkedAccountRequired: true },
     { systemId: 'Plain' },
   ]);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const startLink = (jwt: string, query: Record<string, string>, headers: Record<string, string> = {}, path = '/v1/users/link-account') =>

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, patchSettings, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
-let t: TestApp;
 let otherKey: string;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   const { organisations } = t.ctx.services;
   const organisation = await organisations.createOrganisation('another partner');
   otherKey = t.logs.secret((await organisations.issueApiKey(organisation.id, 'other')).key);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const admin = (method: 'GET' | 'PUT' | 'DELETE' | 'PATCH', url: string, payload?: unknown, key = t.apiKey) =>

@@ -2,25 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config.js';
 import { loadTransactableSystemsFile } from '../../src/transactable-systems-file.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 
-let t: TestApp;
+const t = useTestApp();
 const dir = mkdtempSync(join(tmpdir(), 'paybridge-catalogue-'));
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
 };
-
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  await t.close();
-});
 
 describe('TRANSACTABLE_SYSTEMS_FILE', () => {
   test('loads the catalogue that the Coord face then lists', async () => {

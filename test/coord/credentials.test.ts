@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, PLATE, putCatalogue, userJwt } from './helpers.js';
 
-let t: TestApp;
-/** A second organisation on the same deployment, with its own API key. */
-let otherKey: string;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   const { organisations } = t.ctx.services;
   const organisation = await organisations.createOrganisation('another partner');
   otherKey = t.logs.secret((await organisations.issueApiKey(organisation.id, 'other')).key);
   await putCatalogue(t, [{ systemId: 'CitiBike', linkedAccountRequired: true }]);
 });
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+/** A second organisation on the same deployment, with its own API key. */
+let otherKey: string;
 
 async function otherUserJwt(email: string): Promise<string> {
   const response = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(otherKey), payload: { email } });

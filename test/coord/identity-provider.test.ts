@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createSigner, type Algorithm } from 'fast-jwt';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { bearer, createTestApp, type TestApp, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, patchSettings, PLATE, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
 const pem = (key: { export(o: { type: 'spki' | 'pkcs8'; format: 'pem' }): string | Buffer }, type: 'spki' | 'pkcs8') => key.export({ type, format: 'pem' }).toString();
@@ -10,8 +10,13 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-let t: TestApp;
 let issuer: string;
+const t = useTestApp({}, async () => {
+  issuer = `https://id.partner-${randomUUID()}.example`;
+  const configured = await patchSettings(t, { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki') } });
+  assert.equal(configured.statusCode, 200, configured.body);
+  await putCatalogue(t, [{ systemId: 'PhoneCabs', jwtClaims: ['phone_number'] }]);
+});
 const audience = 'paybridge-coord';
 
 /** A token as the partner's identity provider would sign it. */
@@ -32,18 +37,6 @@ function idpToken(
 }
 
 const me = (jwt: string, accessKey?: string) => coord(t, { method: 'GET', path: '/user/current', jwt, ...(accessKey ? { accessKey } : {}) });
-
-before(async () => {
-  t = await createTestApp();
-  issuer = `https://id.partner-${randomUUID()}.example`;
-  const configured = await patchSettings(t, { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki') } });
-  assert.equal(configured.statusCode, 200, configured.body);
-  await putCatalogue(t, [{ systemId: 'PhoneCabs', jwtClaims: ['phone_number'] }]);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
 
 describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
   test('are accepted as user JWTs, with or without access_key; the user is provisioned from the email and name claims', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { patchSettings, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -11,11 +11,9 @@ const skip = !existsSync(CHROMIUM) && !process.env.CI ? `Chromium is not install
 
 const PARTNER = 'https://partner.example/linked';
 
-let t: TestApp;
 let browser: Browser | undefined;
-before(async () => {
+const t = useTestApp({}, async () => {
   if (skip) return;
-  t = await createTestApp();
   assert.equal((await patchSettings(t, { redirectUris: [PARTNER] })).statusCode, 200);
   await putCatalogue(t, [{ systemId: 'CitiBike', name: 'Citi Bike', linkedAccountRequired: true, linkUrl: 'https://citibike.example/link' }]);
   browser = await chromium.launch({
@@ -26,8 +24,6 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await browser?.close();
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 /** A page whose trips to the partner's site are answered here, so the redirect can be read without a network. */

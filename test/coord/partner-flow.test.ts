@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, PLATE, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   await putCatalogue(t, [
     { systemId: 'ParkCo', name: 'Park Co', usersApiFields: ['stripe_info.stripe_customer_id', 'vehicle.license_plate'] },
     { systemId: 'CitiBike', name: 'Citi Bike', linkedAccountRequired: true, linkUrl: 'https://citibike.example/link' },
     { systemId: 'OpenCurb', name: 'Open Curb' },
   ]);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const cardToken = async () => (await t.stripe.tokens.create({ card: { number: '4242424242424242', exp_month: '12', exp_year: '2030', cvc: '123' } })).id;

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, PLATE, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   await putCatalogue(t, [
     { systemId: 'CitiBike', linkedAccountRequired: true },
     { systemId: 'ParkCo', usersApiFields: ['stripe_info.stripe_customer_id'] },
     { systemId: 'CurbMeter', usersApiFields: ['vehicle.license_plate'] },
   ]);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const simulateLink = (jwt: string, payload: unknown) => coord(t, { method: 'POST', path: '/testing/user/current/transactable_systems', jwt, payload });

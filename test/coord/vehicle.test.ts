@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, PLATE, userJwt } from './helpers.js';
 
-let t: TestApp;
 let jwt: string;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   jwt = await userJwt(t, { email: uniqueEmail('driver'), name: 'Dana Driver' });
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const setPlate = (plate: Record<string, unknown>, path = '/user/current/vehicle', method: 'PUT' | 'POST' = 'PUT') =>

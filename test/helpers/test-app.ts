@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
 import type { AppContext } from '../../src/app-context.js';
@@ -105,4 +106,29 @@ export function uniqueEmail(label = 'user'): string {
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * A test app for the whole file: made before its tests (then `prepare` runs, in the same hook:
+ * Node 20 does not wait for one root-level before hook to finish before starting the next), and
+ * after them its log is checked for secrets and it is closed. The object is filled in when the app exists.
+ */
+export function useTestApp(options: TestAppOptions = {}, prepare?: (t: TestApp) => Promise<void>): TestApp {
+  const t = {} as TestApp;
+  before(async () => {
+    Object.assign(t, await createTestApp(options));
+    await prepare?.(t);
+  });
+  after(async () => {
+    t.logs.assertNoSecrets();
+    await t.close();
+  });
+  return t;
+}
+
+/** An API key of a second organisation on the same app and database as t. */
+export async function secondOrganisationKey(t: TestApp): Promise<string> {
+  const { organisations } = t.ctx.services;
+  const organisation = await organisations.createOrganisation(`second ${randomUUID()}`);
+  return t.logs.secret((await organisations.issueApiKey(organisation.id, 'second')).key);
 }

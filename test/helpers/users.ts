@@ -10,14 +10,14 @@ export interface TestUser {
   token: string;
 }
 
-/** Registers a user in the test's organisation (through its API key) and signs it in. */
-export async function registerUser(t: TestApp, overrides: { email?: string; userName?: string } = {}): Promise<TestUser> {
+/** Registers a user in the test's organisation (or the organisation of `apiKey`) and signs it in. */
+export async function registerUser(t: TestApp, overrides: { email?: string; userName?: string; apiKey?: string } = {}): Promise<TestUser> {
   const email = overrides.email ?? uniqueEmail();
   const password = t.logs.secret(`pw-${Math.random().toString(36).slice(2)}-Zq9!`);
   const response = await t.inject({
     method: 'POST',
     url: '/user/register',
-    headers: bearer(t.apiKey),
+    headers: bearer(overrides.apiKey ?? t.apiKey),
     payload: { userName: overrides.userName ?? 'Test User', email, password },
   });
   assert.equal(response.statusCode, 201, response.body);

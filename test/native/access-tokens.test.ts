@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
-let t: TestApp;
 let user: TestUser;
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   user = await registerUser(t);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { bearer, secondOrganisationKey, useTestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 describe('API keys', () => {
   test('created once, listed without the key, revoked for good', async () => {
@@ -61,16 +54,13 @@ describe('API keys', () => {
   });
 
   test("an organisation cannot revoke another organisation's key", async () => {
-    const other = await createTestApp();
-    try {
-      const created = await other.inject({ method: 'POST', url: '/admin/api-keys', headers: bearer(other.apiKey), payload: { name: 'theirs' } });
-      other.logs.secret(created.json().key as string);
-      const response = await t.inject({ method: 'DELETE', url: `/admin/api-keys/${created.json().id}`, headers: bearer(t.apiKey) });
-      assert.equal(response.statusCode, 404);
-      const stillWorks = await other.inject({ method: 'GET', url: '/user', headers: bearer(created.json().key as string) });
-      assert.equal(stillWorks.statusCode, 200);
-    } finally {
-      await other.close();
-    }
+    const otherKey = await secondOrganisationKey(t);
+    const created = await t.inject({ method: 'POST', url: '/admin/api-keys', headers: bearer(otherKey), payload: { name: 'theirs' } });
+    assert.equal(created.statusCode, 201);
+    t.logs.secret(created.json().key as string);
+    const response = await t.inject({ method: 'DELETE', url: `/admin/api-keys/${created.json().id}`, headers: bearer(t.apiKey) });
+    assert.equal(response.statusCode, 404);
+    const stillWorks = await t.inject({ method: 'GET', url: '/user', headers: bearer(created.json().key as string) });
+    assert.equal(stillWorks.statusCode, 200, 'the key was not revoked');
   });
 });

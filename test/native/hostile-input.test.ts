@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp({ env: { BODY_LIMIT: '4096' } });
-});
-after(async () => {
-  await t.close();
-});
+const t = useTestApp({ env: { BODY_LIMIT: '4096' } });
 
 function assertNativeError(response: { statusCode: number; json(): Record<string, unknown> }, status: number, code: string) {
   assert.equal(response.statusCode, status);

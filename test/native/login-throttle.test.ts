@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { bearer, createTestApp, type TestApp, uniqueEmail } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
 
 // The Redis variant runs where REDIS_URL names a server (.ci/run sets it).

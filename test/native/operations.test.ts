@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { useTestApp } from '../helpers/test-app.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe('operations endpoints', () => {
   test('GET /healthz', async () => {

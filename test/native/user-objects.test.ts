@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { before, describe, test } from 'node:test';
+import { bearer, secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
-let t: TestApp;
-let other: TestApp;
-before(async () => {
-  t = await createTestApp();
-  other = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-  await other.close();
-});
+const t = useTestApp();
 
 const read = (id: string, token: string) => t.inject({ method: 'GET', url: `/user/${id}`, headers: bearer(token) });
 
@@ -43,8 +33,9 @@ describe('authorisation on /user/{id}', () => {
   });
 
   test("another organisation's API key gets 404, and the user is unchanged", async () => {
+    const foreignKey = await secondOrganisationKey(t);
     for (const call of calls(bob.id)) {
-      const response = await other.inject({ ...call, headers: bearer(other.apiKey) });
+      const response = await t.inject({ ...call, headers: bearer(foreignKey) });
       assert.equal(response.statusCode, 404, call.method);
     }
     assert.equal((await read(bob.id, bob.token)).statusCode, 200);

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { bearer, createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { bearer, createTestApp, secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
 
-let t: TestApp;
-let other: TestApp; // a second organisation on the same database
-before(async () => {
-  t = await createTestApp();
-  other = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-  await other.close();
-});
+const t = useTestApp();
 
 const USER_KEYS = ['email', 'userId', 'userName'];
 
@@ -44,7 +34,7 @@ describe('POST /user/register', () => {
   test('the same email may exist in another organisation', async () => {
     const email = uniqueEmail();
     await registerUser(t, { email });
-    await registerUser(other, { email });
+    await registerUser(t, { email, apiKey: await secondOrganisationKey(t) });
   });
 
   for (const [label, password] of [['short', 'abc1234'], ['common', 'password1'], ['too long', 'x'.repeat(129)]] as const) {

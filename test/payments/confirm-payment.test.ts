@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { eventually } from '../helpers/emulator.js';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 async function newPayment(user: TestUser): Promise<{ id: string; cuid: string }> {
   const cuid = randomUUID();

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { eventually, paymentIntentsOf } from '../helpers/emulator.js';
-import { secondOrganisationKey } from '../carevalidate/helpers.js';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+
+import { bearer, secondOrganisationKey, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
-let t: TestApp;
-before(async () => {
-  t = await createTestApp();
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+const t = useTestApp();
 
 const createPayment = (user: TestUser, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
   t.inject({ method: 'POST', url: '/payment', headers: { ...bearer(user.token), ...headers }, payload });

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
 import { intentIdempotencyKey } from '../../src/core/payments/payment-creation.js';
 import { newId } from '../../src/core/ids.js';
 import { clearFaults, injectFault, paymentIntentsOf } from '../helpers/emulator.js';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
-let t: TestApp;
-before(async () => {
-  // No webhook endpoint is registered (a secret is configured instead), so nothing but the
-  // reconciler or a client's retry can bring a payment up to date here.
-  t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replace(/-/g, '')}` } });
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
-});
+// No webhook endpoint is registered (a secret is configured instead), so nothing but the
+// reconciler or a client's retry can bring a payment up to date here.
+const t = useTestApp({ env: { STRIPE_WEBHOOK_SECRET: `whsec_${randomUUID().replace(/-/g, '')}` } });
 
 const createPayment = (user: TestUser, cuid: string) => t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid } });
 

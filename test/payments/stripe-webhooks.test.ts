@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type Stripe from 'stripe';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
 // Deliveries are made by the test, signed with this secret, so each case controls what arrives when.
 const SECRET = `whsec_${randomUUID().replace(/-/g, '')}`;
-let t: TestApp;
-before(async () => {
-  t = await createTestApp({ env: { STRIPE_WEBHOOK_SECRET: SECRET } });
+const t = useTestApp({ env: { STRIPE_WEBHOOK_SECRET: SECRET } }, async () => {
   t.logs.secret(SECRET);
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 function deliver(event: unknown, options: { secret?: string; timestamp?: number; signature?: string } = {}) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { cvList, cvPost, nmiToken, secondOrganisationKey, succeededSetupIntent, WHITE_HOUSE } from '../carevalidate/helpers.js';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, test } from 'node:test';
+import { cvList, cvPost, nmiToken, succeededSetupIntent, WHITE_HOUSE } from '../carevalidate/helpers.js';
+import { bearer, secondOrganisationKey, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
 /**
@@ -10,15 +10,12 @@ import { registerUser, type TestUser } from '../helpers/users.js';
  * the same organisation, and another organisation's API key. Each is refused, and the object
  * reads the same afterwards, at paybridge and at Stripe.
  */
-let t: TestApp;
 let victim: TestUser;
 let attacker: TestUser;
 let foreignKey: string;
 let paymentId: string;
 let apiKeyId: string;
-
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   victim = await registerUser(t);
   attacker = await registerUser(t);
   foreignKey = await secondOrganisationKey(t);
@@ -27,10 +24,6 @@ before(async () => {
   const key = await t.inject({ method: 'POST', url: '/admin/api-keys', headers: bearer(t.apiKey), payload: { name: 'victim key' } });
   t.logs.secret(key.json().key as string);
   apiKeyId = key.json().id as string;
-});
-after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
 });
 
 async function snapshot(): Promise<string> {

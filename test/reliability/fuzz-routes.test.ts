@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { arbitraryFor, hostileValue, type JsonSchema } from '../helpers/schema-arbitrary.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
 
 interface Operation {
@@ -15,21 +15,17 @@ interface Operation {
 }
 
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 25);
-let t: TestApp;
 let credentials: string[];
 let doc: { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, JsonSchema> } };
 let requests = 0;
-const outcomes = { success: 0, validated: 0, clientError: 0 };
-
-before(async () => {
-  t = await createTestApp();
+const t = useTestApp({}, async () => {
   const user = await registerUser(t);
   credentials = [t.apiKey, user.token, 'garbage', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', ''];
   doc = (await t.inject({ method: 'GET', url: '/openapi.json' })).json();
 });
+const outcomes = { success: 0, validated: 0, clientError: 0 };
+
 after(async () => {
-  t.logs.assertNoSecrets();
-  await t.close();
   console.log(`fuzzing sent ${requests} requests: ${outcomes.success} successes (${outcomes.validated} checked against their response schema), ${outcomes.clientError} client errors`);
 });
 
