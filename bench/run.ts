@@ -3,21 +3,27 @@
  * Starts what it needs on the local PostgreSQL (database paybridge_bench, recreated each run):
  * paybridge with its embedded Stripe emulator, a bare Fastify baseline, then paybridge on PGlite.
  * Usage: npm run bench   (BENCH_SECONDS=10 per measurement by default)
+ *   BENCH_ONLY=payments   only POST /payment against the raw SDK (throughput ratio, added latency at one connection)
+ *   BENCH_CPU_PROF=<dir>  paybridge runs under node --cpu-prof, its profile written to <dir> when it stops
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { measureEmulatorMemory } from './lib/emulator-memory.js';
 import { load } from './lib/load.js';
 import { rssMiB, startProcess, type ServiceProcess } from './lib/processes.js';
 import { printReport, type Row } from './lib/report.js';
-import { createPayments, loginFlood, rawArgon2Verifies, rawSdkCreates, readSelf, registerBenchUser } from './lib/workloads.js';
+import { createPayments, loginFlood, rawArgon2Verifies, rawSdkCreateLatency, rawSdkCreates, readSelf, registerBenchUser } from './lib/workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, '/paybridge_bench');
 const HASH_THREADS = Math.max(1, availableParallelism() - 1);
+const ONLY = process.env.BENCH_ONLY;
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const profiled = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
 
 async function recreateDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -38,7 +44,8 @@ function paybridgeEnv(port: number, emulatorPort: number, databaseUrl?: string):
     RECONCILE_INTERVAL: '0',
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000',
     PASSWORD_HASH_CONCURRENCY: String(HASH_THREADS),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // The benchmark measures paybridge, not Stripe: on PostgreSQL the emulator must be asked for.
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, STRIPE_EMULATOR: 'true' } : {}),
   };
 }
 
@@ -52,9 +59,7 @@ async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: Servi
   const health = await load({ url: `${paybridge.url}/healthz`, connections: 20, seconds: SECONDS });
   rows.push({ name: 'GET /healthz (req/s)', value: health.rps, baseline: bareHealth.rps, goal: { min: 0.9 } });
 
-  const rawCreates = await rawSdkCreates(`http://127.0.0.1:12190`, 20, SECONDS);
-  const payments = await createPayments(paybridge.url, user, 20, SECONDS);
-  rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: payments.rps, baseline: rawCreates, goal: { min: 0.5 } });
+  await measurePayments(paybridge, user, rows);
 
   const rawVerifies = await rawArgon2Verifies(HASH_THREADS, SECONDS);
   const logins = await loginFlood(paybridge.url, user, 8, SECONDS);
@@ -63,6 +68,22 @@ async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: Servi
   const quiet = await readSelf(paybridge.url, user, 10, SECONDS);
   const [busy] = await Promise.all([readSelf(paybridge.url, user, 10, SECONDS), loginFlood(paybridge.url, user, 16, SECONDS + 2)]);
   rows.push({ name: 'p99 of authenticated reads during a login flood (ms)', value: busy.p99, baseline: quiet.p99, goal: { max: 2.0 } });
+}
+
+/** POST /payment against the raw SDK create on the same emulator, measured one after the other in this run. */
+async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
+  const rawCreates = await rawSdkCreates(`http://127.0.0.1:12190`, 20, SECONDS);
+  const payments = await createPayments(paybridge.url, user, 20, SECONDS);
+  rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: payments.rps, baseline: rawCreates, goal: { min: 0.5 } });
+  await measureAddedLatency(paybridge, user, rows);
+}
+
+/** What paybridge adds to the raw SDK call at one connection (its own writes, the operation row, the HTTP hop). */
+async function measureAddedLatency(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
+  const raw = await rawSdkCreateLatency('http://127.0.0.1:12190', SECONDS);
+  const single = await createPayments(paybridge.url, user, 1, SECONDS);
+  rows.push({ name: 'POST /payment at one connection: p50 added over the raw SDK create (ms)', value: single.p50 - raw.p50, baseline: raw.p50 });
+  rows.push({ name: 'POST /payment at one connection: p99 added over the raw SDK create (ms)', value: single.p99 - raw.p99, baseline: raw.p99 });
 }
 
 /** RSS sampled four times a second through a long read run; the halves' means are compared (single samples are GC noise). */
@@ -94,7 +115,17 @@ async function measurePglite(pgRows: Row[], rows: Row[]): Promise<void> {
 }
 
 await recreateDatabase();
-const paybridge = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3900, 12190, DATABASE_URL), 'http://127.0.0.1:3900');
+const paybridge = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3900, 12190, DATABASE_URL), 'http://127.0.0.1:3900', '/readyz', profiled);
+if (ONLY === 'payments') {
+  const rows: Row[] = [];
+  try {
+    await measurePayments(paybridge, await registerBenchUser(paybridge.url), rows);
+  } finally {
+    await paybridge.stop();
+  }
+  printReport(rows, { seconds: SECONDS, machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version });
+  process.exit(0);
+}
 const baseline = await startProcess('bench/baseline-server.ts', [], { DATABASE_URL, PORT: '3901' }, 'http://127.0.0.1:3901');
 const rows: Row[] = [];
 let peakRss = 0;
@@ -110,4 +141,5 @@ try {
 }
 const pgliteRows: Row[] = [];
 await measurePglite(rows, pgliteRows);
+await measureEmulatorMemory(pgliteRows);
 printReport([...rows, ...pgliteRows], { seconds: SECONDS, machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version });

@@ -5,7 +5,7 @@
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import Stripe from 'stripe';
-import { startStripeEmulator } from '../src/stripe-emulator/index.js';
+import { startStripeEmulator } from '@paybridge/stripe-emulator';
 
 const seconds = Number(process.argv[2] ?? 10);
 const concurrency = Number(process.argv[3] ?? 20);

@@ -2,5 +2,9 @@
 // npm run bench: the benchmarks, which are never part of the test run.
 import { spawnSync } from 'node:child_process';
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+  stdio: 'inherit',
+  // The emulator package loads from its sources, in the bench and in every process it starts.
+  env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=stripe-emulator-source`.trim() },
+});
 process.exit(result.status ?? 1);

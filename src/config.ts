@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -24,19 +25,52 @@ export interface Config {
   transactableSystemsFile: string | undefined;
   publicUrl: string;
   bodyLimitBytes: number;
+  /** How long a client may take to send a request's headers and body. */
+  requestTimeoutMs: number;
   /** Which proxies' X-Forwarded-For to believe: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string;
   /** Password hashes computed at once; the other cores keep serving during a login flood. */
   passwordHashConcurrency: number;
-  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; lockdownFailures: number; windowSeconds: number };
+  /** Anonymous POST /user/register per client address per window. */
+  registration: { maxPerAddress: number; windowSeconds: number };
+  /** Authorises /operator/* (organisations); never an organisation's key. */
+  operatorApiKey: string | undefined;
   stripe: {
     secretKey: string | undefined;
     apiBase: string | undefined;
     webhookSecret: string | undefined;
     emulatorPort: number;
     timeoutMs: number;
+    /** Stripe calls per second background work (reconciliation) may make. */
+    maxRps: number;
   };
-  payments: { defaultAmount: number; defaultCurrency: string; reconcileIntervalSeconds: number; leaseSeconds: number; returnUrl: string };
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
+  /** Browser origins allowed by CORS; empty = CORS off (no cross-origin browser access). */
+  corsOrigins: string[];
+  payments: {
+    defaultAmount: number;
+    defaultCurrency: string;
+    reconcileIntervalSeconds: number;
+    leaseSeconds: number;
+    returnUrl: string;
+    /** An unpaid payment older than this is cancelled at Stripe by reconciliation. */
+    abandonAfterSeconds: number;
+  };
+  events: { retentionDays: number; maxAttempts: number };
+  webhooks: WebhookConfig;
+}
+
+/** Outbound events to the integrating app (webhook endpoints). */
+export interface WebhookConfig {
+  /** The first retry waits this long; each next one twice as long. Fractions allowed (tests). */
+  retryBaseSeconds: number;
+  maxAttempts: number;
+  /** Loopback, private and link-local receivers may be used (local development, a trusted network). */
+  allowPrivateUrls: boolean;
+  /** Production (a shared database): endpoints must use https, except on an allowed private network. */
+  requireHttps: boolean;
 }
 
 export class ConfigError extends Error {
@@ -59,15 +93,21 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['ACCESS_TOKEN_TTL', 'access token lifetime in seconds (default 3600)'],
   ['ENCRYPTION_KEY', '32-byte key (64 hex chars or base64) for data encrypted at rest; required with DATABASE_URL, generated otherwise'],
   ['BOOTSTRAP_API_KEY', 'an API key (>= 24 chars) registered for the default organisation at start'],
+  ['OPERATOR_API_KEY', 'operator key (>= 24 chars) for /operator/organisations; unset = operator API off'],
   ['TRANSACTABLE_SYSTEMS_FILE', "JSON array of the default organisation's transactable systems (Coord face), loaded at every start"],
   ['REDIS_URL', 'Redis for shared login rate limits (optional; in-memory otherwise)'],
   ['TRUST_PROXY', 'behind a reverse proxy: true, a hop count, or its addresses/CIDRs, so client addresses (login limits) are the real ones (default false)'],
   ['BODY_LIMIT', 'largest accepted request body in bytes (default 65536)'],
+  ['REQUEST_TIMEOUT_MS', 'how long a client may take to send one request, headers and body, before the connection is closed (default 30000)'],
   ['PASSWORD_HASH_CONCURRENCY', 'password hashes computed at once (default: CPU cores - 1, at least 1)'],
-  ['LOGIN_MAX_FAILURES_PER_ACCOUNT', 'failed logins allowed per account per window (default 100)'],
+  ['LOGIN_MAX_FAILURES_PER_ACCOUNT', 'failed logins one address may make against one account per window (default 100); past it, addresses that failed against the account are refused'],
   ['LOGIN_MAX_FAILURES_PER_ADDRESS', 'failed logins allowed per client address per window (default 1000)'],
+  ['LOGIN_LOCKDOWN_FAILURES', 'failed logins against one account from all addresses per window (default 1000); past it, only networks the account signed in from in the last 30 days may try'],
   ['LOGIN_WINDOW_SECONDS', 'rate-limit window in seconds (default 3600)'],
-  ['STRIPE_SECRET_KEY', 'Stripe secret key; unset = the built-in Stripe emulator is started'],
+  ['REGISTER_MAX_PER_ADDRESS', 'anonymous registrations allowed per client address per window (default 20)'],
+  ['REGISTER_WINDOW_SECONDS', 'registration rate-limit window in seconds (default 3600)'],
+  ['STRIPE_SECRET_KEY', 'Stripe secret key (needs STRIPE_WEBHOOK_SECRET); unset = the built-in Stripe emulator, which with DATABASE_URL must be asked for (STRIPE_EMULATOR=true)'],
+  ['STRIPE_EMULATOR', 'true = with DATABASE_URL, run on the built-in Stripe emulator (fake money) instead of STRIPE_SECRET_KEY'],
   ['STRIPE_API_BASE', 'URL of an already running Stripe emulator to share (e.g. http://127.0.0.1:12111)'],
   ['STRIPE_WEBHOOK_SECRET', 'whsec_ secret of the webhook endpoint pointed at /webhooks/stripe'],
   ['STRIPE_EMULATOR_PORT', 'port of the embedded emulator (default 12111; 0 = any free port)'],
@@ -76,16 +116,25 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['PAYMENT_DEFAULT_CURRENCY', 'currency of POST /payment when none is given (default usd)'],
   ['RECONCILE_INTERVAL', 'seconds between in-process reconciliation runs; 0 = off (default 300)'],
   ['PAYMENT_RETURN_URL', 'where the browser returns after a 3-D Secure step (default PUBLIC_URL/payment/return); the same for every instance'],
-  ['PAYMENT_LEASE_SECONDS', 'how long a request creating a payment holds it before another request or reconciliation may finish it (default 30)'],
+  ['PAYMENT_LEASE_SECONDS', 'how long a request running a money operation holds it before another request or reconciliation may finish it (default 30)'],
+  ['PAYMENT_ABANDON_AFTER', 'an unpaid payment older than this is cancelled at Stripe by reconciliation: seconds, or 30m, 12h, 7d (default 7d)'],
+  ['STRIPE_MAX_RPS', 'Stripe calls per second reconciliation may make, leaving the rest of the account limit to requests (default 20)'],
+  ['EVENT_RETENTION_DAYS', 'processed Stripe events and finished operations keys are deleted after this many days (default 30)'],
+  ['EVENT_MAX_ATTEMPTS', 'attempts to apply a Stripe event (backing off 1 s, 2 s, 4 s, … up to 1 h) before it is dead-lettered (default 12)'],
+  ['WEBHOOK_RETRY_BASE_SECONDS', 'wait before the first retry of a failed event delivery; each next wait doubles (default 30; fractions allowed)'],
+  ['WEBHOOK_MAX_ATTEMPTS', 'attempts per event delivery before it is marked failed (default 12)'],
+  ['WEBHOOK_ALLOW_PRIVATE_URLS', 'true = webhook endpoints may be loopback or private addresses (default: true without DATABASE_URL, false with it)'],
+  ['METRICS_TOKEN', 'when set, GET /metrics requires Authorization: Bearer <token> (default: open)'],
+  ['CORS_ORIGINS', 'comma-separated browser origins allowed to call the API, e.g. https://app.example.com (default: none, CORS off)'],
 ];
 
 export function loadConfig(env: Env = process.env): Config {
-  const host = env.HOST || '127.0.0.1';
+  const host = hostVar(env);
   const port = intVar(env, 'PORT', 3000, 0, 65535);
   const dataDir = resolve(env.DATA_DIR || './data');
-  const databaseUrl = env.DATABASE_URL || undefined;
+  const databaseUrl = databaseUrlVar(env);
   const secrets = databaseUrl ? requiredSecrets(env) : embeddedSecrets(env, dataDir);
-  const publicUrl = (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = urlVar(env, 'PUBLIC_URL') ?? `http://${host}:${port}`;
   return {
     host,
     port,
@@ -102,28 +151,90 @@ export function loadConfig(env: Env = process.env): Config {
     transactableSystemsFile: env.TRANSACTABLE_SYSTEMS_FILE ? resolve(env.TRANSACTABLE_SYSTEMS_FILE) : undefined,
     publicUrl,
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
+    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     trustProxy: trustProxyVar(env),
     passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
     login: {
       maxFailuresPerAccount: intVar(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
       maxFailuresPerAddress: intVar(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 1000, 1, 1_000_000),
+      lockdownFailures: intVar(env, 'LOGIN_LOCKDOWN_FAILURES', 1000, 1, 10_000_000),
       windowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 86_400),
     },
+    registration: {
+      maxPerAddress: intVar(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000),
+      windowSeconds: intVar(env, 'REGISTER_WINDOW_SECONDS', 3600, 1, 86_400),
+    },
+    operatorApiKey: longSecretVar(env, 'OPERATOR_API_KEY'),
     stripe: {
-      secretKey: stripeKeyVar(env),
-      apiBase: urlVar(env, 'STRIPE_API_BASE'),
-      webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+      ...stripeVars(env, databaseUrl),
       emulatorPort: intVar(env, 'STRIPE_EMULATOR_PORT', 12111, 0, 65535),
       timeoutMs: intVar(env, 'STRIPE_TIMEOUT_MS', 15_000, 100, 120_000),
+      maxRps: intVar(env, 'STRIPE_MAX_RPS', 20, 1, 10_000),
     },
+    metricsToken: env.METRICS_TOKEN || undefined,
+    corsOrigins: corsOriginsVar(env),
     payments: {
       defaultAmount: intVar(env, 'PAYMENT_DEFAULT_AMOUNT', 2000, 1, 99_999_999),
       defaultCurrency: currencyVar(env),
       reconcileIntervalSeconds: intVar(env, 'RECONCILE_INTERVAL', 300, 0, 86_400),
       leaseSeconds: intVar(env, 'PAYMENT_LEASE_SECONDS', 30, 1, 3600),
       returnUrl: urlVar(env, 'PAYMENT_RETURN_URL') ?? `${publicUrl}/payment/return`,
+      abandonAfterSeconds: durationVar(env, 'PAYMENT_ABANDON_AFTER', 7 * 86_400),
     },
+    events: {
+      retentionDays: intVar(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+      maxAttempts: intVar(env, 'EVENT_MAX_ATTEMPTS', 12, 1, 100),
+    },
+    webhooks: webhookVars(env, databaseUrl !== undefined),
   };
+}
+
+function hostVar(env: Env): string {
+  const host = env.HOST || '127.0.0.1';
+  if (isIP(host) !== 0) return host;
+  if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(host) || !URL.canParse(`http://${host}`)) {
+    throw new ConfigError('HOST', `must be an IP address or a host name of this machine, got "${host}"`);
+  }
+  return host;
+}
+
+function databaseUrlVar(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (!raw) return undefined;
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below, without echoing a URL that may hold a password
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// connection string');
+  return raw;
+}
+
+function webhookVars(env: Env, production: boolean): WebhookConfig {
+  return {
+    retryBaseSeconds: secondsVar(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 0.01, 86_400),
+    maxAttempts: intVar(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 50),
+    allowPrivateUrls: booleanVar(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', !production),
+    requireHttps: production,
+  };
+}
+
+function secondsVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a number of seconds, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function booleanVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -133,6 +244,19 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration in seconds: a whole number of seconds, or with a unit (30m, 12h, 7d). */
+function durationVar(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  if (!match) throw new ConfigError(name, `must be a duration such as 3600, 30m, 12h or 7d, got "${raw}"`);
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] || 's']!;
+  if (seconds < 60 || seconds > 3650 * 86_400) throw new ConfigError(name, `must be between 1 minute and 10 years, got "${raw}"`);
+  return seconds;
 }
 
 function logLevelVar(env: Env): Config['logLevel'] {
@@ -153,10 +277,38 @@ function trustProxyVar(env: Env): boolean | number | string {
 }
 
 function bootstrapKeyVar(env: Env): string | undefined {
-  const key = env.BOOTSTRAP_API_KEY;
+  return longSecretVar(env, 'BOOTSTRAP_API_KEY');
+}
+
+/** A key given in the environment: at least 24 characters; the error never repeats its value. */
+function longSecretVar(env: Env, name: string): string | undefined {
+  const key = env[name];
   if (!key) return undefined;
-  if (key.length < 24) throw new ConfigError('BOOTSTRAP_API_KEY', 'must be at least 24 characters');
+  if (key.length < 24) throw new ConfigError(name, 'must be at least 24 characters');
   return key;
+}
+
+/**
+ * Which Stripe the service talks to. A deployment on a shared database is production until it
+ * says otherwise: it never falls back to the emulator (fake money) because a key was forgotten,
+ * and a real key needs the webhook secret, or every delivery would be refused.
+ */
+function stripeVars(env: Env, databaseUrl: string | undefined): Pick<Config['stripe'], 'secretKey' | 'apiBase' | 'webhookSecret'> {
+  const secretKey = stripeKeyVar(env);
+  const apiBase = urlVar(env, 'STRIPE_API_BASE');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  const emulatorAsked = booleanVar(env, 'STRIPE_EMULATOR', false);
+  if (emulatorAsked && (secretKey || apiBase)) throw new ConfigError('STRIPE_EMULATOR', 'cannot be true together with STRIPE_SECRET_KEY or STRIPE_API_BASE');
+  if (databaseUrl && !secretKey && !apiBase && !emulatorAsked) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      'is required when DATABASE_URL is set (or STRIPE_API_BASE for a shared Stripe emulator, or STRIPE_EMULATOR=true to take emulated payments only)',
+    );
+  }
+  if (secretKey && !apiBase && !webhookSecret) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', "is required with STRIPE_SECRET_KEY: the whsec_ secret of the endpoint pointed at /webhooks/stripe");
+  }
+  return { secretKey, apiBase, webhookSecret };
 }
 
 function stripeKeyVar(env: Env): string | undefined {
@@ -176,6 +328,23 @@ function urlVar(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
+}
+
+function corsOriginsVar(env: Env): string[] {
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of origins) {
+    // An origin is scheme://host[:port] exactly: a path, a wildcard or a typo would silently match nothing (or too much).
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `must list origins like https://app.example.com (no path, no trailing slash), got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 function currencyVar(env: Env): string {
@@ -217,7 +386,7 @@ function embeddedSecrets(env: Env, dataDir: string): Secrets {
     encryptionKey: stored.encryptionKey ?? randomBytes(32).toString('hex'),
   };
   if (stored.jwtSecret === undefined || stored.encryptionKey === undefined) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
     chmodSync(file, 0o600);
   }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.js';
-import { openConfiguredDatabase, reconcileOnce, startServer } from './server.js';
+import { EXIT_CONFIG, StartupError } from './bootstrap/startup-errors.js';
 
 const COMMANDS: ReadonlyArray<[string, string]> = [
   ['serve', 'start the HTTP service (what `npm start` runs); applies migrations first'],
   ['migrate', 'apply the database migrations and exit'],
   ['reconcile', 'bring unsettled payments into agreement with Stripe once and exit (embedded mode: stop the server first)'],
+  ['org create --name NAME | org list', 'create an organisation (prints its first API key, once) or list them (embedded mode: stop the server first)'],
   ['stripe-emulator [--port N] [--host H] [--data-dir D]', 'run the local Stripe emulator on its own (see `stripe-emulator --help`)'],
   ['help, --help', 'show this text'],
 ];
@@ -27,8 +28,13 @@ function usage(): string {
   ].join('\n');
 }
 
+// The server's modules load only for the commands that need them, so --help answers at once.
+const serverModule = () => import('./bootstrap/server.js');
+
 async function serve(): Promise<void> {
-  const server = await startServer(loadConfig());
+  const config = loadConfig();
+  const { startServer } = await serverModule();
+  const server = await startServer(config);
   const stop = (signal: string) => {
     server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     server.close().then(
@@ -44,29 +50,58 @@ async function serve(): Promise<void> {
 }
 
 async function migrate(): Promise<void> {
-  const database = await openConfiguredDatabase(loadConfig());
+  const config = loadConfig();
+  const { openMigratedDatabase } = await serverModule();
+  const database = await openMigratedDatabase(config);
   try {
-    await database.migrate();
     console.log(`migrations applied (${database.kind})`);
   } finally {
     await database.close();
   }
 }
 
+const HELP_FLAGS = new Set(['--help', '-h', 'help']);
+// `org` reads its sub-command and options; these take nothing, so a stray word is a typo worth saying.
+const TAKES_NO_ARGUMENTS = new Set(['serve', 'migrate', 'reconcile']);
+
+/** `paybridge <command> --help`: that command's line and the configuration it reads, and nothing else. */
+function commandHelp(command: string): string | undefined {
+  const entry = COMMANDS.find(([name]) => name.split(' ')[0] === command);
+  if (!entry || command === 'stripe-emulator') return undefined;
+  return `Usage: paybridge ${entry[0]}\n\n  ${entry[1]}\n\n${usage().slice(usage().indexOf('Configuration'))}`;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  const help = command ? commandHelp(command) : undefined;
+  if (help !== undefined && rest.some((arg) => HELP_FLAGS.has(arg))) {
+    process.stdout.write(help);
+    return;
+  }
+  if (help !== undefined && TAKES_NO_ARGUMENTS.has(command!) && rest.length > 0) {
+    process.stderr.write(`paybridge ${command} takes no arguments (got ${rest.join(' ')}).\n\n${help}`);
+    process.exitCode = 2;
+    return;
+  }
   switch (command) {
     case 'serve':
       return serve();
     case 'migrate':
       return migrate();
     case 'reconcile': {
-      const report = await reconcileOnce(loadConfig());
+      const config = loadConfig();
+      const { reconcileOnce } = await serverModule();
+      const report = await reconcileOnce(config);
       console.log(JSON.stringify(report));
       return;
     }
+    case 'org': {
+      const { runOrgCommand } = await import('./org-cli.js');
+      process.exitCode = await runOrgCommand(loadConfig(), rest);
+      return;
+    }
     case 'stripe-emulator': {
-      const { runStripeEmulatorCommand } = await import('./stripe-emulator/cli.js');
+      const { runStripeEmulatorCommand } = await import('@paybridge/stripe-emulator/cli');
       return runStripeEmulatorCommand(rest);
     }
     case undefined:
@@ -81,11 +116,16 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A fault at start-up is one line on stderr, never a stack trace: the operator has something to fix.
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
-    process.exit(78);
+    process.exit(EXIT_CONFIG);
   }
-  console.error(error);
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`paybridge could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

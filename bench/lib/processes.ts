@@ -7,11 +7,13 @@ export interface ServiceProcess {
   pid: number;
   output: () => string;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, no graceful close. */
+  kill(): Promise<void>;
 }
 
 /** Starts a TypeScript entry point in its own process and waits until `readyPath` answers 200. */
-export async function startProcess(entry: string, args: string[], env: Record<string, string>, url: string, readyPath = '/readyz'): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export async function startProcess(entry: string, args: string[], env: Record<string, string>, url: string, readyPath = '/readyz', nodeFlags: string[] = []): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,8 +32,14 @@ export async function startProcess(entry: string, args: string[], env: Record<st
     url,
     pid: child.pid!,
     output: () => output,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
@@ -44,4 +52,11 @@ export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kib / 1024;
+}
+
+/** CPU time (user + system) a process has used, in seconds, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s).
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }

@@ -65,6 +65,25 @@ export async function rawSdkCreates(emulatorUrl: string, connections: number, se
   return closedLoop(connections, seconds, create);
 }
 
+/** One connection: the latency of each raw SDK create, in ms (p50, p99). */
+export async function rawSdkCreateLatency(emulatorUrl: string, seconds: number): Promise<{ p50: number; p99: number }> {
+  const base = new URL(emulatorUrl);
+  const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+  const customer = await stripe.customers.create({ email: 'raw-sdk-latency@example.com' });
+  const samples: number[] = [];
+  const create = async () => {
+    const started = performance.now();
+    await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id }, { idempotencyKey: randomUUID() });
+    samples.push(performance.now() - started);
+  };
+  await closedLoop(1, 2, create);
+  samples.length = 0;
+  await closedLoop(1, seconds, create);
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 /** argon2 verification of the same kind of hash, on `threads` concurrent calls. */
 export async function rawArgon2Verifies(threads: number, seconds: number): Promise<number> {
   const hash = await argon2.hash('bench-password', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });

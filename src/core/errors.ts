@@ -83,6 +83,12 @@ export class PaymentDeclinedError extends AppError {
   }
 }
 
+// The money lifecycle (capture, cancel, refunds): an operation the payment's state does not allow.
+export const PaymentNotCapturableError = defineError('PAYMENT_NOT_CAPTURABLE', 409, 'Only an authorised payment (requires_capture) can be captured');
+export const PaymentNotConfirmableError = defineError('PAYMENT_NOT_CONFIRMABLE', 409, 'This payment is canceled and can no longer be confirmed; create a new one');
+export const PaymentNotCancelableError = defineError('PAYMENT_NOT_CANCELABLE', 409, 'A payment that succeeded cannot be canceled; refund it instead');
+export const PaymentNotRefundableError = defineError('PAYMENT_NOT_REFUNDABLE', 409, 'Only a payment that succeeded can be refunded');
+
 /** The payment provider refused the request itself (unknown object, invalid parameter, used token). */
 export const ProviderRejectedError = defineError('PROVIDER_REJECTED', 400, 'The payment provider refused the request');
 export const ProviderUnavailableError = defineError(
@@ -91,6 +97,11 @@ export const ProviderUnavailableError = defineError(
   'The payment provider is unavailable; retry the same request (with the same idempotency key) shortly',
 );
 export const InvalidSignatureError = defineError('INVALID_SIGNATURE', 400, 'The webhook signature is invalid or too old');
+export const MalformedEventError = defineError(
+  'MALFORMED_EVENT',
+  400,
+  'The signed body is not a Stripe event: id, type, created and data.object (with object and id) are required',
+);
 export const TestUserError = defineError('TEST_USER_NOT_ALLOWED', 403, 'Test users cannot do this');
 
 // The partner faces (Coord's Users API): what a partner or its users can get wrong.
@@ -109,3 +120,34 @@ export const RedirectUriNotAllowedError = defineError(
   'The redirect_uri is not registered for this organisation',
 );
 export const InvalidLinkStateError = defineError('INVALID_LINK_STATE', 400, 'The account-linking state is invalid or expired; start linking again');
+
+// Who may act on a user (src/core/users/user-authority.ts).
+export const PartnerManagedUserError = defineError(
+  'PARTNER_MANAGED_USER',
+  403,
+  "This user is managed by its organisation's partner side: its email and sign-in change only through the partner",
+);
+export const PasswordAccountError = defineError(
+  'PASSWORD_ACCOUNT',
+  409,
+  'This email belongs to an account that signs in with a password; a partner credential cannot act on it',
+);
+export const RegistrationClosedError = defineError('REGISTRATION_CLOSED', 403, 'Public registration is closed for this organisation');
+export const OrganisationDisabledError = defineError('ORGANISATION_DISABLED', 403, 'This organisation is disabled');
+export const UnknownCustomerError = defineError('UNKNOWN_CUSTOMER', 404, 'Stripe has no customer with this id');
+export const CustomerTakenError = defineError('CUSTOMER_TAKEN', 409, 'That Stripe customer belongs to another user');
+export const PartnerCredentialRequiredError = defineError(
+  'PARTNER_CREDENTIAL_REQUIRED',
+  403,
+  "Only an API key (the partner's server credential) can do this: what it makes vouches for partner users, which an administrator's session may not act for",
+);
+export const IdentityProviderTakenError = defineError(
+  'IDENTITY_PROVIDER_TAKEN',
+  409,
+  'Another organisation already trusts this issuer for this audience; a token names one audience, so it can belong to one organisation only. If it is yours, the operator can release it (DELETE /operator/organisations/{id}/identity-provider)',
+);
+export const InvalidLinkProofError = defineError(
+  'INVALID_LINK_PROOF',
+  400,
+  "The callback carries no valid signature from the system (HMAC-SHA256 of state and outcome under the system's link secret)",
+);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -20,6 +20,11 @@ export interface DatabaseHandle {
   kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Runs fn unless another process holds the same advisory lock (then answers undefined). PGlite
+   * serves a single process, whose callers serialise themselves, so there it just runs fn.
+   */
+  exclusive<T>(lockId: number, fn: () => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;
 }
 
@@ -40,8 +45,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.pgliteDir);
 }
 
+/**
+ * PGlite writes its files world-readable and writable (0666, whatever the umask), and they hold
+ * password hashes and personal data: its directory, which is paybridge's alone, admits only its owner.
+ */
+function ownerOnlyDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
 async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
-  if (dir) mkdirSync(dir, { recursive: true });
+  if (dir) ownerOnlyDirectory(dir);
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
@@ -52,12 +66,14 @@ async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    exclusive: (_lockId, fn) => fn(),
     close: () => client.close(),
   };
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A database that stops answering fails requests in seconds (a 503) instead of holding them.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client's connection error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const db = drizzlePg(pool, { schema });
@@ -68,8 +84,25 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    exclusive: (lockId, fn) => withAdvisoryLock(pool, lockId, fn),
     close: () => pool.end(),
   };
+}
+
+/** A session lock, held on one pooled connection for the duration of fn; not waited for. */
+async function withAdvisoryLock<T>(pool: pg.Pool, lockId: number, fn: () => Promise<T>): Promise<T | undefined> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [lockId]);
+    if (!rows[0]?.locked) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [lockId]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /** Several instances may start at once on one database: an advisory lock makes them migrate one at a time. */
@@ -85,11 +118,4 @@ async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-/** PostgreSQL's unique_violation, whichever driver raised it and however drizzle wrapped it. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const { code, constraint: name } = e as Error & { code?: string; constraint?: string };
-    if (code === '23505') return constraint === undefined || name === constraint || e.message.includes(constraint);
-  }
-  return false;
-}
+export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PaymentDeclinedError, RouteNotFoundError, type AppError } from '../core/errors.js';
 import { toAppError } from './error-mapping.js';
+import { withoutQueryValues } from './logging.js';
 
 /** How a face writes an error: each face has its own documented envelope. */
 export type ErrorEnvelope = (error: AppError, request: FastifyRequest) => unknown;
@@ -17,7 +18,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 
 function reasonOf(error: unknown): string | undefined {
   const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof Error ? cause.message : undefined;
+  return cause instanceof Error ? withoutQueryValues(cause).message : undefined;
 }
 
 /** Installs a face's envelope for thrown errors and unknown routes within its scope. */

@@ -1,11 +1,12 @@
 import type { FastifyError } from 'fastify';
-import { isUniqueViolation } from '../db/client.js';
+import { isDatabaseUnavailable, isUniqueViolation } from '../db/client.js';
 import {
   AppError,
   ConflictError,
   InternalError,
   MalformedBodyError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
   type ErrorDetail,
@@ -45,7 +46,7 @@ export function validationDetails(issues: AjvIssue[], part: string): ErrorDetail
  * whose body says nothing about internals.
  */
 export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
+  if (error instanceof AppError) return error.statusCode === 500 && isDatabaseUnavailable(error) ? databaseUnavailable(error) : error;
   const fastifyError = error as Partial<FastifyError> & { validation?: AjvIssue[]; validationContext?: string };
   if (fastifyError.validation) {
     const details = validationDetails(fastifyError.validation, fastifyError.validationContext ?? 'body');
@@ -57,15 +58,37 @@ export function toAppError(error: unknown): AppError {
       return new MalformedBodyError();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new PayloadTooLargeError();
+    case 'FST_ERR_BAD_URL':
+      return new ValidationError('The URL is not valid: it has a byte or percent-escape that is not UTF-8', [{ path: '/url', message: 'is not valid UTF-8' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('URI_TOO_LONG', 414, 'A path segment of the URL is longer than any id this API uses', [{ path: '/url', message: 'has a path segment over 1000 characters' }]);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new UnsupportedMediaTypeError();
   }
   if (error instanceof SyntaxError) return new MalformedBodyError();
+  // The client went away while sending its body: its doing, not a dependency's (so no 503, no error-level alert).
+  if (isClientAbort(fastifyError)) return new AppError('REQUEST_ABORTED', 400, 'The request body ended before its announced length');
   if (isUniqueViolation(error)) return new ConflictError();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(fastifyError.code ?? 'BAD_REQUEST', status, 'The request could not be processed');
+    // Fastify's own codes (FST_…) are not part of the API: one documented code for the rest.
+    return new AppError('BAD_REQUEST', status, 'The request could not be processed');
   }
   return new InternalError();
+}
+
+function isClientAbort(error: Partial<FastifyError>): boolean {
+  return error.code === 'ECONNRESET' && error.message === 'aborted';
+}
+
+// Long enough for a failover or restart, short enough that a client's retry finds it back.
+const DATABASE_RETRY_AFTER_SECONDS = '5';
+
+function databaseUnavailable(cause: unknown): AppError {
+  return new ServiceUnavailableError('The database is unavailable; retry shortly', undefined, {
+    headers: { 'retry-after': DATABASE_RETRY_AFTER_SECONDS },
+    cause,
+  });
 }

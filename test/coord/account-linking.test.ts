@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { createLinkStateCodec } from '../../src/core/transactable-systems/link-state.js';
@@ -57,6 +58,11 @@ describe('account linking with a test JWT: the demo permission page', () => {
     assert.equal(`${location.origin}${location.pathname}`, 'https://partner.example/linked');
     assert.deepEqual(Object.fromEntries(location.searchParams), { from: 'paybridge', system_id: 'CitiBike', linked_account: 'true', state: 'partner-state-1' });
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.transactable, true);
+    // A consent is used once: replaying it (e.g. Deny after Allow) changes nothing.
+    const replay = await decide(consentOf(page.body), 'deny');
+    assert.equal(replay.statusCode, 400, replay.body);
+    assert.equal(replay.json().code, 'INVALID_LINK_STATE');
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
   });
 
   test('Deny is recorded too, and the partner hears access_denied', async () => {
@@ -122,10 +128,17 @@ describe('refusals before any redirect', () => {
 });
 
 describe('account linking with a live JWT: the system\'s link page and our callback', () => {
-  const callbackPath = (location: URL) => {
+  /** The callback as the live system sends it: the state it got, its outcome, and its signature over both. */
+  const callbackPath = async (location: URL, error?: string, systemId = 'CitiBike') => {
     const redirectUri = new URL(location.searchParams.get('redirect_uri')!);
     assert.equal(`${redirectUri.origin}${redirectUri.pathname}`, `${t.config.publicUrl}/v1/users/link-account/callback`);
-    return `/v1/users/link-account/callback?state=${encodeURIComponent(location.searchParams.get('state')!)}`;
+    const state = location.searchParams.get('state')!;
+    const secretAnswer = await t.inject({ method: 'GET', url: `/admin/transactable-systems/${systemId}/link-secret`, headers: bearer(t.apiKey) });
+    assert.equal(secretAnswer.statusCode, 200, secretAnswer.body);
+    const secret = t.logs.secret(secretAnswer.json().secret as string);
+    const signature = createHmac('sha256', secret).update(`${state}.${error ?? 'linked'}`).digest('hex');
+    const errorPart = error === undefined ? '' : `&error=${encodeURIComponent(error)}`;
+    return `/v1/users/link-account/callback?state=${encodeURIComponent(state)}${errorPart}&signature=${signature}`;
   };
 
   test('redirects to the link URL with a signed state; the callback records the link and returns to the partner', async () => {
@@ -136,19 +149,43 @@ describe('account linking with a live JWT: the system\'s link page and our callb
     assert.equal(`${location.origin}${location.pathname}`, CITIBIKE_LINK);
     assert.equal(location.searchParams.get('system_id'), 'CitiBike');
 
-    const back = await t.inject({ method: 'GET', url: callbackPath(location) });
+    const back = await t.inject({ method: 'GET', url: await callbackPath(location) });
     assert.equal(back.statusCode, 303, back.body);
     assert.equal(back.headers.location, 'https://partner.example/linked?from=paybridge&system_id=CitiBike&linked_account=true&state=s-42');
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.transactable, true);
 
     // Re-linking abandoned at the system leaves the existing link alone.
     const again = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
-    const refused = await t.inject({ method: 'GET', url: `${callbackPath(again)}&error=access_denied` });
+    const refused = await t.inject({ method: 'GET', url: await callbackPath(again, 'access_denied') });
     assert.equal(refused.statusCode, 303);
     assert.match(refused.headers.location as string, /linked_account=false&error=access_denied/);
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
-    const odd = await t.inject({ method: 'GET', url: `${callbackPath(again)}&error=${encodeURIComponent('<script>')}` });
+    const oddStart = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
+    const odd = await t.inject({ method: 'GET', url: await callbackPath(oddStart, '<script>') });
     assert.match(odd.headers.location as string, /error=link_failed/);
+  });
+
+  test('finding 5: the browser alone cannot claim a link: no or a wrong signature is 400 INVALID_LINK_PROOF, a replay 400 INVALID_LINK_STATE', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('forger') });
+    const location = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
+    const state = encodeURIComponent(location.searchParams.get('state')!);
+    const signed = await callbackPath(location);
+    const forgeries = [
+      `/v1/users/link-account/callback?state=${state}`,
+      `/v1/users/link-account/callback?state=${state}&signature=${'0'.repeat(64)}`,
+      // The system's signature of a refusal does not vouch for a success.
+      (await callbackPath(location, 'access_denied')).replace('&error=access_denied', ''),
+    ];
+    for (const url of forgeries) {
+      const response = await t.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'INVALID_LINK_PROOF');
+    }
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
+    assert.equal((await t.inject({ method: 'GET', url: signed })).statusCode, 303);
+    const replay = await t.inject({ method: 'GET', url: signed });
+    assert.equal(replay.statusCode, 400, replay.body);
+    assert.equal(replay.json().code, 'INVALID_LINK_STATE');
   });
 
   test('a tampered, expired or misused state is a 400 INVALID_LINK_STATE', async () => {

@@ -83,7 +83,7 @@ describe('redirect URI settings', () => {
   test('only absolute, fragment-free URIs of safe schemes are registered; a patch keeps what it does not name', async () => {
     const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
     assert.equal(good.statusCode, 200, good.body);
-    assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null });
+    assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null, publicRegistration: true });
     const bad = await patchSettings(t, { redirectUris: ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/'] });
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/redirectUris/0', '/redirectUris/1', '/redirectUris/2', '/redirectUris/3']);

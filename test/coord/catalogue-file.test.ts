@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config.js';
-import { loadTransactableSystemsFile } from '../../src/transactable-systems-file.js';
+import { loadTransactableSystemsFile } from '../../src/bootstrap/transactable-systems-file.js';
 import { useTestApp } from '../helpers/test-app.js';
 
 const t = useTestApp();

@@ -86,6 +86,30 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
     assert.match((await me(idpToken({ sub: 'no-email' }))).json().message, /email claim/);
   });
 
+  test('claims held to the faces\' rules: NUL or a lone surrogate in email, name or sub, an email no face takes, a sub that is no string: 401, never a 500, nobody provisioned', async () => {
+    const claims = [
+      { email: 'x\u0000y@example.com' },
+      { email: uniqueEmail('nul-name'), name: 'Ada\u0000' },
+      { email: uniqueEmail('nul-sub'), sub: 'idp-\u0000' },
+      { email: uniqueEmail('surrogate'), name: 'Ada \ud800' },
+      { email: 'ua1@example.com.' },
+      { email: 'ua1@\uff45xample.com' },
+      { email: 'ua1@example.c' },
+      { email: uniqueEmail('numeric-sub'), sub: 42 },
+      { email: uniqueEmail('long-sub'), sub: 'x'.repeat(256) },
+    ];
+    for (const claim of claims) {
+      const response = await me(idpToken({ sub: `idp-${randomUUID()}`, ...claim }));
+      assert.equal(response.statusCode, 401, `${JSON.stringify(claim)}: ${response.body}`);
+    }
+    for (const options of [{ iss: 'https://id.example/\u0000' }, { aud: 'paybridge-\ud800' }]) {
+      const response = await me(idpToken({ sub: `idp-${randomUUID()}`, email: uniqueEmail('unsafe-iss') }, options));
+      assert.equal(response.statusCode, 401, `${JSON.stringify(options)}: ${response.body}`);
+    }
+    const punycode = await me(idpToken({ sub: `idp-${randomUUID()}`, email: `ua-${randomUUID().slice(0, 8)}@example.xn--p1ai` }));
+    assert.equal(punycode.statusCode, 200, `a punycode top-level domain is an email Stripe takes: ${punycode.body}`);
+  });
+
   test("with another organisation's access_key the token is not accepted", async () => {
     const { organisations } = t.ctx.services;
     const organisation = await organisations.createOrganisation('no idp');
@@ -149,24 +173,56 @@ describe('identity provider settings (administrators and API keys)', () => {
   });
 });
 
-describe('two organisations trusting the same identity provider', () => {
-  test('a token without access_key is refused as ambiguous; with each access_key it lands in that organisation', async () => {
+describe('two organisations and one identity provider', () => {
+  async function secondOrganisation(name: string) {
     const { organisations } = t.ctx.services;
-    const second = await organisations.createOrganisation('same idp');
-    const secondKey = t.logs.secret((await organisations.issueApiKey(second.id, 'k')).key);
-    const copy = { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki') } };
-    const configured = await t.inject({ method: 'PATCH', url: '/admin/settings', headers: bearer(secondKey), payload: copy });
+    const second = await organisations.createOrganisation(name);
+    return t.logs.secret((await organisations.issueApiKey(second.id, 'k')).key);
+  }
+  const settings = (key: string, identityProvider: unknown) => t.inject({ method: 'PATCH', url: '/admin/settings', headers: bearer(key), payload: { identityProvider } });
+
+  test("another organisation cannot claim the issuer and audience one already trusts (409); the first one's tokens go on working without access_key", async () => {
+    const squatter = await secondOrganisation('squatter');
+    const copied = await settings(squatter, { issuer, audience, pem: pem(rsa.publicKey, 'spki') });
+    assert.equal(copied.statusCode, 409, copied.body);
+    assert.equal(copied.json().code, 'IDENTITY_PROVIDER_TAKEN');
+    assert.deepEqual(copied.json().details.map((d: { path: string }) => d.path), ['/identityProvider/audience']);
+    assert.equal((await t.inject({ method: 'GET', url: '/admin/settings', headers: bearer(squatter) })).json().identityProvider, null, 'nothing half-written');
+    const email = uniqueEmail('owner');
+    const mine = await me(idpToken({ sub: `idp-${randomUUID()}`, email }));
+    assert.equal(mine.statusCode, 200, mine.body);
+    assert.equal(mine.json().email, email);
+  });
+
+  test('the same issuer with another audience is its own: each token lands, without access_key, in the organisation of its audience; one naming both needs the access_key', async () => {
+    const secondKey = await secondOrganisation('same issuer, other audience');
+    const otherAudience = `paybridge-other-${randomUUID()}`;
+    const configured = await settings(secondKey, { issuer, audience: otherAudience, pem: pem(rsa.publicKey, 'spki') });
     assert.equal(configured.statusCode, 200, configured.body);
     try {
-      const token = idpToken({ sub: `idp-${randomUUID()}`, email: uniqueEmail('shared') });
-      const ambiguous = await me(token);
+      const token = idpToken({ sub: `idp-${randomUUID()}`, email: uniqueEmail('second') }, { aud: otherAudience });
+      assert.equal((await coord(t, { method: 'PUT', path: '/user/current/vehicle', jwt: token, payload: PLATE })).statusCode, 200);
+      assert.deepEqual((await me(token, secondKey)).json().vehicle, PLATE, 'the keyless request landed in the second organisation');
+      assert.equal((await me(token, t.apiKey)).statusCode, 401, "the first organisation's audience is not this token's");
+
+      const both = createSigner({ key: pem(rsa.privateKey, 'pkcs8'), algorithm: 'RS256', iss: issuer, aud: [audience, otherAudience], expiresIn: 600_000 });
+      const ambiguous = await me(t.logs.secret(both({ sub: `idp-${randomUUID()}`, email: uniqueEmail('both') })));
       assert.equal(ambiguous.statusCode, 401);
       assert.match(ambiguous.json().message, /access_key/);
-      await coord(t, { method: 'PUT', path: '/user/current/vehicle', jwt: token, accessKey: t.apiKey, payload: PLATE });
-      assert.deepEqual((await me(token, t.apiKey)).json().vehicle, PLATE);
-      assert.equal((await me(token, secondKey)).json().vehicle, null, "the second organisation's user is another user");
     } finally {
-      await t.inject({ method: 'PATCH', url: '/admin/settings', headers: bearer(secondKey), payload: { identityProvider: null } });
+      await settings(secondKey, null);
     }
+  });
+
+  test('once the first organisation lets the provider go, another may take it', async () => {
+    const { organisations } = t.ctx.services;
+    const first = await organisations.createOrganisation('first holder');
+    const firstKey = t.logs.secret((await organisations.issueApiKey(first.id, 'k')).key);
+    const provider = { issuer: `https://id.released-${randomUUID()}.example`, audience, pem: pem(rsa.publicKey, 'spki') };
+    assert.equal((await settings(firstKey, provider)).statusCode, 200);
+    const nextKey = await secondOrganisation('next holder');
+    assert.equal((await settings(nextKey, provider)).statusCode, 409);
+    assert.equal((await settings(firstKey, null)).statusCode, 200);
+    assert.equal((await settings(nextKey, provider)).statusCode, 200);
   });
 });

@@ -45,6 +45,15 @@ describe('configuration', () => {
     );
   });
 
+  test('webhooks: 30 s base and 12 attempts by default; private receivers and http allowed only without DATABASE_URL', () => {
+    const embedded = loadConfig({ DATA_DIR: dataDir() }).webhooks;
+    assert.deepEqual(embedded, { retryBaseSeconds: 30, maxAttempts: 12, allowPrivateUrls: true, requireHttps: false });
+    const shared = { DATABASE_URL: 'postgres://x/y', JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: 'a'.repeat(64), STRIPE_EMULATOR: 'true' };
+    assert.deepEqual(loadConfig(shared).webhooks, { retryBaseSeconds: 30, maxAttempts: 12, allowPrivateUrls: false, requireHttps: true });
+    assert.equal(loadConfig({ ...shared, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).webhooks.allowPrivateUrls, true);
+    assert.equal(loadConfig({ DATA_DIR: dataDir(), WEBHOOK_RETRY_BASE_SECONDS: '0.25' }).webhooks.retryBaseSeconds, 0.25);
+  });
+
   const invalid: Array<[Record<string, string>, string]> = [
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -56,6 +65,10 @@ describe('configuration', () => {
     [{ STRIPE_API_BASE: 'ftp://x' }, 'STRIPE_API_BASE'],
     [{ PAYMENT_DEFAULT_CURRENCY: 'dollars' }, 'PAYMENT_DEFAULT_CURRENCY'],
     [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
+    [{ WEBHOOK_RETRY_BASE_SECONDS: 'soon' }, 'WEBHOOK_RETRY_BASE_SECONDS'],
+    [{ WEBHOOK_RETRY_BASE_SECONDS: '0' }, 'WEBHOOK_RETRY_BASE_SECONDS'],
+    [{ WEBHOOK_MAX_ATTEMPTS: '0' }, 'WEBHOOK_MAX_ATTEMPTS'],
+    [{ WEBHOOK_ALLOW_PRIVATE_URLS: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE_URLS'],
   ];
   for (const [env, variable] of invalid) {
     test(`a bad ${variable} is refused with a message naming it`, () => {

@@ -67,6 +67,12 @@ export async function startCluster(size: number, databaseUrl: string, env: Recor
     LOG_LEVEL: 'info',
     RECONCILE_INTERVAL: '0',
     PAYMENT_RETURN_URL: 'https://app.example/payment-done',
+    WEBHOOK_RETRY_BASE_SECONDS: '0.2',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // Every test registers from 127.0.0.1: the abuse limits are not what these tests are about, and a
+    // Redis inherited from CI would carry one run's counts into the next. A test that wants either sets it.
+    REDIS_URL: '',
+    REGISTER_MAX_PER_ADDRESS: '1000000',
     ...env,
   };
   const startInstance = async (): Promise<Instance> => {

@@ -44,7 +44,9 @@ export function arbitraryFor(schema: JsonSchema, resolve: (ref: string) => JsonS
   return fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: hostileValue, weight: 1 });
 }
 
-function validFor(schema: JsonSchema, resolve: (ref: string) => JsonSchema, depth: number): fc.Arbitrary<unknown> {
+/** Values that match the schema (as far as the generator can tell), never a hostile one on purpose. */
+export function validFor(schema: JsonSchema, resolve: (ref: string) => JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+  if (schema.$ref) return validFor(resolve(schema.$ref), resolve, depth);
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const union = schema.anyOf ?? schema.oneOf;

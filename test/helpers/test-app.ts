@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type Stripe from 'stripe';
-import type { AppContext } from '../../src/app-context.js';
-import { buildApp } from '../../src/app.js';
+import { createArgon2Hasher } from '../../src/adapters/password-hasher.argon2.js';
+import { startServer } from '../../src/bootstrap/server.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
+import type { PasswordHasher } from '../../src/core/auth/password.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import type { AppContext } from '../../src/http/app-context.js';
 import { createLogger } from '../../src/http/logging.js';
-import { createServices } from '../../src/services.js';
-import { connectStripe } from '../../src/stripe-connection.js';
 import { LogCapture } from './log-capture.js';
 
 export interface TestApp {
@@ -36,6 +36,12 @@ export interface TestApp {
 /** Which database the suite runs on: PostgreSQL when DATABASE_URL is set, else in-memory PGlite. */
 export const databaseUrl = process.env.DATABASE_URL || undefined;
 
+/**
+ * Real argon2id, at the lowest cost argon2 accepts: the same hash format and verification as
+ * production, a thousand times cheaper, so the suite's registrations and logins stay fast.
+ */
+export const fastHasher = createArgon2Hasher(4, { memoryCost: 8, timeCost: 1, parallelism: 1 });
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'paybridge-test-')),
@@ -44,14 +50,29 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'info',
     PUBLIC_URL: 'http://paybridge.test',
     RECONCILE_INTERVAL: '0',
+    HOST: '127.0.0.1',
+    PORT: '0',
     STRIPE_EMULATOR_PORT: '0',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // Every worker of the suite may deliver any test's events on a shared database: they share one retry pace.
+    WEBHOOK_RETRY_BASE_SECONDS: '0.2',
+    // Likewise any instance may apply any test's Stripe events: one dead-letter threshold for all.
+    EVENT_MAX_ATTEMPTS: '3',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // On PostgreSQL the emulator must be asked for (production never falls back to fake money).
+    ...(databaseUrl && !env.STRIPE_API_BASE && !env.STRIPE_SECRET_KEY ? { DATABASE_URL: databaseUrl, STRIPE_EMULATOR: 'true' } : databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
 }
 
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /** Default: the fast hasher below; a test about password hashing passes the production one. */
+  hasher?: PasswordHasher;
+  /**
+   * false: no webhook worker. For apps whose delivery settings differ from the suite's: on a shared
+   * database their worker would claim, and deliver by other rules, other test files' events.
+   */
+  deliverWebhooks?: boolean;
 }
 
 /**
@@ -62,41 +83,32 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const logs = new LogCapture();
-  const logger = createLogger(config.logLevel, logs);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl });
-  await database.migrate();
-  const stripe = await connectStripe(config, logger);
-  const built = createServices(config, database.db, {
-    gateway: stripe.gateway,
-    log: logger,
+  const server = await startServer(config, {
+    logger: createLogger(config.logLevel, logs),
+    hasher: options.hasher ?? fastHasher,
+    inMemoryDatabase: true,
+    deliverWebhooks: options.deliverWebhooks,
+    // PUBLIC_URL names no real host here: the emulator delivers to where this app listens.
+    stripeWebhookUrl: (url) => `${url}/webhooks/stripe`,
+    onFirstApiKey: (key) => logs.secret(key),
   });
-  const { organisations } = built.services;
-  const { organisation: defaultOrganisation } = await organisations.ensureDefaultOrganisation();
+  const { organisations } = server.ctx.services;
   const organisation = await organisations.createOrganisation(`test ${randomUUID()}`);
   const { key } = await organisations.issueApiKey(organisation.id, 'test');
   logs.secret(key);
-  const ctx: AppContext = { config, database, services: built.services, defaultOrganisationId: defaultOrganisation.id };
-  const app = await buildApp(ctx, { logger });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  await stripe.registerWebhookEndpoint(`${url}/webhooks/stripe`);
   return {
-    app,
-    ctx,
+    app: server.app,
+    ctx: server.ctx,
     config,
-    database,
+    database: server.ctx.database,
     logs,
-    stripe: stripe.client,
-    stripeUrl: stripe.apiBase!,
-    url,
+    stripe: server.stripe.client,
+    stripeUrl: server.stripe.apiBase!,
+    url: server.url,
     apiKey: key,
     organisationId: organisation.id,
-    inject: (injectOptions) => app.inject(injectOptions),
-    async close() {
-      await app.close();
-      await built.close();
-      await stripe.close();
-      await database.close();
-    },
+    inject: (injectOptions) => server.app.inject(injectOptions),
+    close: () => server.close(),
   };
 }
 

@@ -24,6 +24,20 @@ describe('bad input gets a 4xx in the native envelope, never a 500', () => {
     assert.deepEqual(paths, ['/email', '/password', '/userName']);
   });
 
+  test('an email Stripe would refuse when the first payment makes the customer is refused at the door, and one it takes is accepted', async () => {
+    for (const email of ['ada@example.c', 'ada@example.123', 'ada@example.c0m', '.ada@example.com', 'ada..b@example.com', 'ada@example.com.', 'ada@\uff45xample.com']) {
+      const response = await register({ userName: 'Ada', email, password: 'long-enough-pass' });
+      assertNativeError(response, 400, 'VALIDATION_FAILED');
+      assert.deepEqual(response.json().details, [{ path: '/email', message: 'must match format "email"' }], email);
+    }
+    const local = `ada+${Date.now()}`;
+    for (const email of [`${local}@example.xn--p1ai`, ` ${local}@EXAMPLE.io `]) {
+      const response = await register({ userName: 'Ada', email, password: 'long-enough-pass' });
+      assert.equal(response.statusCode, 201, `${email}: ${response.body}`);
+      t.logs.secret(response.json().access_token as string);
+    }
+  });
+
   test('extra fields are refused, not ignored', async () => {
     const response = await register({ userName: 'A', email: uniqueEmail(), password: 'long-enough-pass', role: 'admin' });
     assertNativeError(response, 400, 'VALIDATION_FAILED');

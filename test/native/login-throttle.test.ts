@@ -25,10 +25,13 @@ for (const backend of backends) {
     const login = (email: string, password: string, address = '203.0.113.7') =>
       t.inject({ method: 'POST', url: '/user/login', headers: bearer(t.apiKey), payload: { email, password }, remoteAddress: address });
 
-    test('locks one account after its failures, even for the right password, with Retry-After', async () => {
+    test('refuses the address that failed against an account, even for the right password, with Retry-After; the owner elsewhere signs in', async () => {
       const user = await registerUser(t);
       for (let i = 0; i < 3; i++) assert.equal((await login(user.email, 'wrong-password', '198.51.100.1')).statusCode, 401);
-      const locked = await login(user.email, user.password, '198.51.100.2');
+      const owner = await login(user.email, user.password, '198.51.100.2');
+      assert.equal(owner.statusCode, 201, owner.body);
+      t.logs.secret(owner.json().access_token as string);
+      const locked = await login(user.email, user.password, '198.51.100.1');
       assert.equal(locked.statusCode, 429);
       assert.equal(locked.json().code, 'RATE_LIMITED');
       const retryAfter = Number(locked.headers['retry-after']);

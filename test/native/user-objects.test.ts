@@ -59,8 +59,8 @@ describe('PATCH /user/{id}', () => {
   test('a user renames itself and changes its email', async () => {
     const user = await registerUser(t);
     const email = uniqueEmail('renamed');
-    const response = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(user.token), payload: { userName: 'New Name', email: ` ${email.toUpperCase()}` } });
-    assert.equal(response.statusCode, 200);
+    const response = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(user.token), payload: { userName: 'New Name', email: ` ${email.toUpperCase()}`, currentPassword: user.password } });
+    assert.equal(response.statusCode, 200, response.body);
     assert.equal(response.json().userName, 'New Name');
     assert.equal(response.json().email, email);
   });
@@ -76,7 +76,7 @@ describe('PATCH /user/{id}', () => {
   test('an API key sets customerId; one customer cannot belong to two users', async () => {
     const first = await registerUser(t);
     const second = await registerUser(t);
-    const customerId = `cus_${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    const customerId = (await t.stripe.customers.create({ email: first.email })).id;
     const set = await t.inject({ method: 'PATCH', url: `/user/${first.id}`, headers: bearer(t.apiKey), payload: { customerId } });
     assert.equal(set.statusCode, 200);
     assert.equal(set.json().customerId, customerId);
@@ -90,7 +90,7 @@ describe('PATCH /user/{id}', () => {
   test('an email taken by another user is a 409 EMAIL_TAKEN', async () => {
     const first = await registerUser(t);
     const second = await registerUser(t);
-    const response = await t.inject({ method: 'PATCH', url: `/user/${second.id}`, headers: bearer(second.token), payload: { email: first.email } });
+    const response = await t.inject({ method: 'PATCH', url: `/user/${second.id}`, headers: bearer(second.token), payload: { email: first.email, currentPassword: second.password } });
     assert.equal(response.statusCode, 409);
     assert.equal(response.json().code, 'EMAIL_TAKEN');
   });

@@ -44,13 +44,51 @@ describe('POST /payment/confirm', () => {
     assert.equal(charges.data.length, 1, 'one charge');
   });
 
-  test('the same cuid with another payment method is a 409', async () => {
+  test("seed 003's retry: declined, then another card with the same session cuid succeeds on the same payment", async () => {
     const user = await registerUser(t);
     const payment = await newPayment(user);
-    await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_chargeDeclined' });
-    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
-    assert.equal(response.statusCode, 409);
-    assert.equal(response.json().code, 'IDEMPOTENCY_KEY_REUSED');
+    const declined = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_chargeDeclined' });
+    assert.equal(declined.statusCode, 402, declined.body);
+    assert.equal(declined.json().code, 'CARD_DECLINED');
+    const retried = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(retried.json().id, payment.id, 'the same payment');
+    assert.equal(retried.json().status, 'succeeded');
+    assert.equal((await readPayment(user, payment.id)).json().status, 'succeeded');
+    const charges = await t.stripe.charges.list({ payment_intent: payment.id });
+    assert.equal(charges.data.filter((c) => c.status === 'succeeded').length, 1, 'charged once');
+  });
+
+  test('the declined attempt repeated replays its 402; after the success, every confirm answers the success', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const body = { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_chargeDeclinedInsufficientFunds' };
+    const first = await confirm(user, body);
+    const again = await confirm(user, body);
+    assert.equal(again.statusCode, 402);
+    assert.equal(again.json().declineCode, first.json().declineCode);
+    const success = await confirm(user, { ...body, paymentMethodId: 'pm_card_visa' });
+    assert.equal(success.statusCode, 201, success.body);
+    const later = await confirm(user, body);
+    assert.equal(later.statusCode, 201, 'a payment that succeeded answers its success');
+    assert.equal(later.json().status, 'succeeded');
+    const otherCard = await confirm(user, { cuid: randomUUID(), paymentId: payment.id, paymentMethodId: 'pm_card_mastercard' });
+    assert.equal(otherCard.statusCode, 201);
+    assert.equal(otherCard.json().status, 'succeeded');
+    const charges = await t.stripe.charges.list({ payment_intent: payment.id });
+    assert.equal(charges.data.filter((c) => c.status === 'succeeded').length, 1, 'charged once');
+  });
+
+  test('3-D Secure failed, then another card with the same cuid is a new attempt that succeeds', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const challenged = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_authenticationRequired' });
+    assert.equal(challenged.json().status, 'requires_action', challenged.body);
+    const failed = await fetch(challenged.json().nextActionUrl as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=fail', redirect: 'manual' });
+    assert.ok(failed.status < 400, `3DS page answered ${failed.status}`);
+    const retried = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(retried.json().status, 'succeeded');
   });
 
   test('a decline answers 402 with the decline code and leaves the payment awaiting a method', async () => {
@@ -147,5 +185,37 @@ describe('POST /payment/confirm', () => {
       const response = await confirm(user, payload);
       assert.equal(response.statusCode, 400, JSON.stringify(payload));
     }
+  });
+});
+
+describe('confirm against what the payment already is', () => {
+  test('a canceled payment is a 409 PAYMENT_NOT_CONFIRMABLE, before and after Stripe is asked', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const canceled = await t.inject({ method: 'POST', url: `/payment/${payment.id}/cancel`, headers: bearer(user.token), payload: {} });
+    assert.equal(canceled.statusCode, 200, canceled.body);
+    const response = await confirm(user, { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(response.statusCode, 409, response.body);
+    assert.equal(response.json().code, 'PAYMENT_NOT_CONFIRMABLE');
+    // Canceled at Stripe behind paybridge's back: Stripe's refusal is read, and answered the same way.
+    const other = await newPayment(user);
+    await t.stripe.paymentIntents.cancel(other.id);
+    const late = await confirm(user, { cuid: other.cuid, paymentId: other.id, paymentMethodId: 'pm_card_visa' });
+    assert.equal(late.statusCode, 409, late.body);
+    assert.equal(late.json().code, 'PAYMENT_NOT_CONFIRMABLE');
+  });
+
+  test('concurrent confirms of a manual-capture payment with different cards: one authorises, every other answers that authorisation', async () => {
+    const user = await registerUser(t);
+    const created = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID(), captureMethod: 'manual' } });
+    const id = created.json().id as string;
+    const cards = ['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex', 'pm_card_discover', 'pm_card_visa_debit', 'pm_card_mastercard_debit'];
+    const answers = await Promise.all(cards.map((paymentMethodId) => confirm(user, { cuid: randomUUID(), paymentId: id, paymentMethodId })));
+    for (const answer of answers) {
+      assert.equal(answer.statusCode, 201, answer.body);
+      assert.equal(answer.json().status, 'requires_capture');
+    }
+    const charges = await t.stripe.charges.list({ payment_intent: id });
+    assert.equal(charges.data.length, 1, 'one authorisation');
   });
 });

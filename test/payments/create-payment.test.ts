@@ -127,6 +127,19 @@ describe('POST /payment', () => {
     }
   });
 
+  test('a currency Stripe does not take, or a three-decimal amount it would refuse, is a 400 on the field before any Stripe call', async () => {
+    const user = await registerUser(t);
+    for (const [payload, path] of [[{ currency: 'abp' }, '/currency'], [{ currency: 'xxx' }, '/currency'], [{ amount: 105, currency: 'bhd' }, '/amount']] as const) {
+      const response = await createPayment(user, { cuid: randomUUID(), ...payload });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'VALIDATION_FAILED');
+      assert.equal(response.json().details[0].path, path);
+    }
+    const list = await t.inject({ method: 'GET', url: '/payment', headers: bearer(user.token) });
+    assert.deepEqual(list.json(), [], 'nothing was written');
+    assert.equal((await createPayment(user, { cuid: randomUUID(), amount: 1050, currency: 'bhd' })).statusCode, 201);
+  });
+
   test('a customer deleted at Stripe is replaced at the next payment', async () => {
     const user = await registerUser(t);
     assert.equal((await createPayment(user, { cuid: randomUUID() })).statusCode, 201);
@@ -154,7 +167,9 @@ describe('GET /payment and /payment/{id}', () => {
 
     const list = await t.inject({ method: 'GET', url: '/payment', headers: bearer(alice.token) });
     assert.equal(list.statusCode, 200);
-    assert.deepEqual(list.json(), [{ id: mine.id, amount: 2000, currency: 'usd', status: 'requires_payment_method', paymentMethod: '' }]);
+    assert.deepEqual(list.json(), [
+      { id: mine.id, amount: 2000, currency: 'usd', status: 'requires_payment_method', paymentMethod: '', amountReceived: 0, amountRefunded: 0, refunds: [], dispute: null },
+    ]);
 
     const own = await t.inject({ method: 'GET', url: `/payment/${mine.id}`, headers: bearer(alice.token) });
     assert.equal(own.statusCode, 200);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
-import { intentIdempotencyKey } from '../../src/core/payments/payment-creation.js';
+import { createOperationRepository } from '../../src/core/payments/operation.repository.js';
 import { newId } from '../../src/core/ids.js';
 import { clearFaults, injectFault, paymentIntentsOf } from '../helpers/emulator.js';
 import { bearer, useTestApp } from '../helpers/test-app.js';
@@ -42,6 +42,29 @@ describe('Stripe failing during POST /payment', () => {
     });
   }
 
+  test("the user's Stripe customer changed between the failed attempt and the retry: the retry finishes on the first customer, no 500", async () => {
+    const user = await userWithCustomer();
+    const first = await customerOf(user);
+    const cuid = randomUUID();
+    await injectFault(t.stripeUrl, { path: '/v1/payment_intents', method: 'POST', kind: 'http500', count: 3, executeBeforeFault: true });
+    assert.equal((await createPayment(user, cuid)).statusCode, 503);
+    await clearFaults(t.stripeUrl);
+    // An administrator binds the user to another customer before the client retries.
+    const second = (await t.stripe.customers.create({ email: user.email })).id;
+    const bound = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(t.apiKey), payload: { customerId: second } });
+    assert.equal(bound.statusCode, 200, bound.body);
+
+    const retried = await createPayment(user, cuid);
+    assert.equal(retried.statusCode, 201, retried.body);
+    const intent = await t.stripe.paymentIntents.retrieve(retried.json().id as string);
+    assert.equal(intent.customer, first, 'the payment is the one Stripe made on the first attempt');
+    assert.deepEqual(await paymentIntentsOf(t.stripe, second), [], 'no second PaymentIntent on the new customer');
+    assert.equal((await createPayment(user, cuid)).body, retried.body, 'and every later retry gets the same answer');
+    // The next payment is the new customer's.
+    const next = await createPayment(user, randomUUID());
+    assert.equal((await t.stripe.paymentIntents.retrieve(next.json().id as string)).customer, second);
+  });
+
   test('a transient 500 is retried by the SDK with the same key: one PaymentIntent, no error', async () => {
     const user = await userWithCustomer();
     await injectFault(t.stripeUrl, { path: '/v1/payment_intents', method: 'POST', kind: 'http500', count: 1, executeBeforeFault: true });
@@ -51,16 +74,30 @@ describe('Stripe failing during POST /payment', () => {
   });
 });
 
+/** As if the payment's next check had come (reconciliation looks only at what is due). */
+async function makeDue(intentId: string): Promise<void> {
+  const { sql } = await import('drizzle-orm');
+  await t.database.db.execute(sql`update payments set next_check_at = now() - interval '1 second' where stripe_payment_intent_id = ${intentId}`);
+}
+
 describe('reconciliation after a crash', () => {
   const repo = () => createPaymentRepository(t.database.db);
 
+  /** A payment and its create operation as a crash leaves them: written, lease lapsed, Stripe's answer unknown. */
   async function crashedRow(user: TestUser, cuid: string) {
     const row = await repo().insertCreating(
       { id: newId(), organisationId: t.organisationId, userId: user.id, idempotencyKey: cuid, requestHash: 'crash', amount: 3100, currency: 'usd', description: null },
-      -1, // the lease has already lapsed: its holder died
+      -1, // due for reconciliation now
     );
     assert.ok(row);
-    return row;
+    const operationId = newId();
+    const operation = await createOperationRepository(t.database.db).insert(
+      { id: operationId, paymentId: row.id, kind: 'create', attemptKey: 'create', requestHash: 'crash', stripeIdempotencyKey: `paybridge-create-${operationId}` },
+      randomUUID(),
+      -1, // the lease has already lapsed: its holder died
+    );
+    assert.ok(operation);
+    return { ...row, stripeIdempotencyKey: operation.stripeIdempotencyKey };
   }
 
   test('a row written before the crash, with no Stripe call made: reconcile creates the intent once', async () => {
@@ -82,7 +119,7 @@ describe('reconciliation after a crash', () => {
     const row = await crashedRow(user, randomUUID());
     const made = await t.stripe.paymentIntents.create(
       { amount: 3100, currency: 'usd', customer: await customerOf(user), metadata: { paybridge_payment_id: row.id } },
-      { idempotencyKey: intentIdempotencyKey(row.id, await customerOf(user)) },
+      { idempotencyKey: row.stripeIdempotencyKey },
     );
     assert.equal((await repo().findById(row.id))!.stripePaymentIntentId, null, 'still half-written before reconcile');
     await t.inject({ method: 'POST', url: '/admin/reconcile', headers: bearer(t.apiKey) });
@@ -132,6 +169,7 @@ describe('reconciliation after a crash', () => {
     await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
     const stale = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
     assert.equal(stale.json().status, 'requires_payment_method', 'nothing else brought the change in');
+    await makeDue(id);
     await t.inject({ method: 'POST', url: '/admin/reconcile', headers: bearer(t.apiKey) });
     const payment = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
     assert.equal(payment.json().status, 'succeeded');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type Stripe from 'stripe';
+import { eventually } from '../helpers/emulator.js';
 import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
@@ -26,6 +27,10 @@ async function newPayment(user: TestUser): Promise<string> {
 
 const statusOf = async (user: TestUser, id: string) => (await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) })).json().status as string;
 
+/** Events are acknowledged at once and applied by the worker a moment later. */
+const statusBecomes = (user: TestUser, id: string, status: string) =>
+  eventually(async () => ((await statusOf(user, id)) === status ? status : undefined), `payment ${id} to become ${status}`);
+
 async function eventsFor(intentId: string): Promise<Stripe.Event[]> {
   const events = await t.stripe.events.list({ limit: 100 });
   return events.data.filter((e) => (e.data.object as { id?: string }).id === intentId).reverse();
@@ -42,7 +47,7 @@ describe('POST /webhooks/stripe', () => {
     const response = await deliver(succeeded);
     assert.equal(response.statusCode, 200, response.body);
     assert.deepEqual(response.json(), { received: true, duplicate: false });
-    assert.equal(await statusOf(user, id), 'succeeded');
+    await statusBecomes(user, id, 'succeeded');
   });
 
   test('the same event twice is applied once', async () => {
@@ -51,6 +56,7 @@ describe('POST /webhooks/stripe', () => {
     await t.stripe.paymentIntents.confirm(id, { payment_method: 'pm_card_visa', return_url: 'https://app.example/return' });
     const succeeded = (await eventsFor(id)).find((e) => e.type === 'payment_intent.succeeded')!;
     assert.equal((await deliver(succeeded)).json().duplicate, false);
+    await statusBecomes(user, id, 'succeeded');
     // An old event that differs from the stored state is applied (by re-reading Stripe) once, then recognised.
     const created = (await eventsFor(id)).find((e) => e.type === 'payment_intent.created')!;
     assert.equal((await deliver(created)).json().duplicate, false);
@@ -69,6 +75,24 @@ describe('POST /webhooks/stripe', () => {
     assert.equal((stored as unknown as { rows: unknown[] }).rows.length, 0);
   });
 
+  test('payment_intent.created arriving before its creation is stored is not queued while the creation is held, and is once the lease lapsed', async () => {
+    const user = await registerUser(t);
+    const id = await newPayment(user);
+    const created = (await eventsFor(id)).find((e) => e.type === 'payment_intent.created')!;
+    const { sql } = await import('drizzle-orm');
+    const db = t.database.db;
+    // The row as its holder leaves it while Stripe's answer is on its way back.
+    const [payment] = ((await db.execute(sql`update payments set stripe_payment_intent_id = null, status = 'creating' where stripe_payment_intent_id = ${id} returning id`)) as unknown as { rows: Array<{ id: string }> }).rows;
+    await db.execute(sql`update payment_operations set state = 'pending', lease_token = 'holder', lease_expires_at = now() + interval '1 minute' where payment_id = ${payment!.id} and kind = 'create'`);
+    const stored = async () => ((await db.execute(sql`select id from stripe_events where id = ${created.id}`)) as unknown as { rows: unknown[] }).rows.length;
+    assert.deepEqual((await deliver(created)).json(), { received: true, duplicate: false });
+    assert.equal(await stored(), 0, 'the live holder stores the same answer');
+    // The holder died: the event is queued, so the creation is finished from it.
+    await db.execute(sql`update payment_operations set lease_expires_at = now() - interval '1 second' where payment_id = ${payment!.id} and kind = 'create'`);
+    assert.deepEqual((await deliver(created)).json(), { received: true, duplicate: false });
+    assert.equal(await stored(), 1);
+  });
+
   test('an older event arriving after a newer one does not roll the state back', async () => {
     const user = await registerUser(t);
     const id = await newPayment(user);
@@ -77,7 +101,9 @@ describe('POST /webhooks/stripe', () => {
     const newest = events.find((e) => e.type === 'payment_intent.succeeded')!;
     const oldest = events.find((e) => e.type === 'payment_intent.created')!;
     await deliver(newest);
+    await statusBecomes(user, id, 'succeeded');
     await deliver(oldest);
+    await t.ctx.services.eventWorker.drain();
     assert.equal(await statusOf(user, id), 'succeeded');
   });
 
@@ -123,9 +149,11 @@ describe('refunds made at Stripe', () => {
     const refunded = events.data.find((e) => (e.data.object as { payment_intent?: string }).payment_intent === id);
     assert.ok(refunded, 'the emulator emitted charge.refunded');
     assert.equal((await deliver(refunded)).statusCode, 200);
-    const payment = await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) });
-    assert.equal(payment.json().amountRefunded, 500);
-    assert.equal(payment.json().status, 'succeeded');
+    const payment = await eventually(async () => {
+      const current = (await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) })).json();
+      return current.amountRefunded === 500 ? current : undefined;
+    }, 'the refund to show');
+    assert.equal(payment.status, 'succeeded');
   });
 });
 

@@ -1,41 +1,93 @@
 import { RateLimitedError } from '../errors.js';
+import { clientNetwork } from './client-network.js';
+import type { KnownNetworks } from './known-networks.repository.js';
 import type { AttemptCounter } from './rate-limiter.js';
 
 export interface LoginThrottleLimits {
+  /** Failed logins one client address may make against one account per window. */
   maxFailuresPerAccount: number;
   maxFailuresPerAddress: number;
+  /** Failed logins against one account from all addresses per window before it admits only networks it signed in from. */
+  lockdownFailures: number;
   windowSeconds: number;
 }
 
+export interface RegistrationLimits {
+  maxPerAddress: number;
+  windowSeconds: number;
+}
+
+const refuse = (retryAfter: number, message: string) =>
+  new RateLimitedError(message, undefined, { headers: { 'retry-after': String(retryAfter) } });
+
 /**
- * Caps failed logins per account (ASVS 2.2.1: at most 100 an hour) and per client address.
- * Every attempt is counted before the password is checked, atomically, so a burst of concurrent
- * guesses cannot all slip in before the first failure is recorded; a success gives its count back.
+ * Abuse limits that an attacker cannot turn on an account's owner.
+ *
+ * Failed logins are counted per (account, client address), per address, and per account. The
+ * (account, address) and address limits refuse that address only. The account-wide count only
+ * matters once the account is under attack (more failures than one address may make): then an
+ * address that has already failed against it is refused, while an address that has not (the
+ * owner elsewhere, with the right password) still gets its attempt. Every attempt is counted
+ * before the password is checked, atomically, so concurrent guesses cannot slip past the first
+ * failure; a success refunds its own attempt and never earlier failures. A refused address
+ * adds no per-account keys, so it cannot grow the store with fresh emails. An IPv6 address
+ * counts as its /64 (clientNetwork).
+ *
+ * Many addresses, one guess each, would still add up: past `lockdownFailures` in the window the
+ * account admits only networks it has signed in from in the last 30 days (kept in the database,
+ * so no flood of counters and no restart forgets them): the owner at home or at work goes on
+ * signing in while a botnet's fresh addresses wait for the window to end. Those are refused
+ * before any per-account counter is made, so refusals cannot churn the counters either.
  */
-export function createLoginThrottle(counter: AttemptCounter, limits: LoginThrottleLimits) {
+export function createLoginThrottle(counter: AttemptCounter, knownNetworks: KnownNetworks, limits: LoginThrottleLimits, registration: RegistrationLimits) {
+  const pairKey = (organisationId: string, email: string, address: string) => `login:pair:${organisationId}:${clientNetwork(address)}:${email}`;
   const accountKey = (organisationId: string, email: string) => `login:account:${organisationId}:${email}`;
-  const addressKey = (address: string) => `login:address:${address}`;
+  const addressKey = (address: string) => `login:address:${clientNetwork(address)}`;
+  const window = limits.windowSeconds;
+  const message = 'Too many failed login attempts from this address; retry later';
 
   return {
     async beginAttempt(organisationId: string, email: string, address: string): Promise<void> {
-      const [account, source] = await Promise.all([
-        counter.increment(accountKey(organisationId, email), limits.windowSeconds),
-        counter.increment(addressKey(address), limits.windowSeconds),
+      const source = await counter.increment(addressKey(address), window);
+      if (source.count > limits.maxFailuresPerAddress) {
+        await counter.decrement(addressKey(address));
+        throw refuse(source.resetInSeconds, message);
+      }
+      const failuresOnAccount = await counter.peek(accountKey(organisationId, email));
+      if (failuresOnAccount >= limits.lockdownFailures && !(await knownNetworks.isKnown(organisationId, email, clientNetwork(address)))) {
+        throw refuse(limits.windowSeconds, 'This account has had too many failed logins; for now only networks it signed in from before may try; retry later');
+      }
+      const priorFromHere = await counter.peek(pairKey(organisationId, email, address));
+      const [pair, account] = await Promise.all([
+        counter.increment(pairKey(organisationId, email, address), window),
+        counter.increment(accountKey(organisationId, email), window),
       ]);
-      const blocked = [
-        account.count > limits.maxFailuresPerAccount ? account.resetInSeconds : 0,
-        source.count > limits.maxFailuresPerAddress ? source.resetInSeconds : 0,
-      ];
-      const retryAfter = Math.max(...blocked);
-      if (retryAfter > 0) {
-        throw new RateLimitedError('Too many failed login attempts; retry later', undefined, {
-          headers: { 'retry-after': String(retryAfter) },
-        });
+      const underAttack = account.count > limits.maxFailuresPerAccount && priorFromHere > 0;
+      if (pair.count > limits.maxFailuresPerAccount || underAttack) {
+        // Refused before the password is checked: no failure against the account, so one address
+        // cannot count its way to the account's lockdown (that takes many addresses).
+        await Promise.all([counter.decrement(pairKey(organisationId, email, address)), counter.decrement(accountKey(organisationId, email))]);
+        throw refuse(Math.max(pair.resetInSeconds, underAttack ? account.resetInSeconds : 0), message);
       }
     },
 
-    async recordSuccess(organisationId: string, email: string, address: string): Promise<void> {
-      await Promise.all([counter.clear(accountKey(organisationId, email)), counter.decrement(addressKey(address))]);
+    /** The right password (of userId): its own attempt is given back on every counter, earlier failures stay. */
+    async recordSuccess(organisationId: string, email: string, address: string, userId: string): Promise<void> {
+      await Promise.all([
+        counter.decrement(pairKey(organisationId, email, address)),
+        counter.decrement(accountKey(organisationId, email)),
+        counter.decrement(addressKey(address)),
+        knownNetworks.remember(userId, clientNetwork(address)),
+      ]);
+    },
+
+    /** A new account's network is one it is known at: its owner was there with its password. */
+    rememberNetwork: (userId: string, address: string) => knownNetworks.remember(userId, clientNetwork(address)),
+
+    /** Anonymous self-registrations per client address. */
+    async beginRegistration(address: string): Promise<void> {
+      const attempts = await counter.increment(`register:address:${clientNetwork(address)}`, registration.windowSeconds);
+      if (attempts.count > registration.maxPerAddress) throw refuse(attempts.resetInSeconds, 'Too many registrations from this address; retry later');
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { apiKeys, organisations } from '../../db/schema.js';
 import { newId } from '../ids.js';
@@ -39,6 +39,26 @@ export function createOrganisationRepository(db: Database) {
 
     async findApiKeyByDigest(digest: string): Promise<ApiKeyRecord | undefined> {
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.digest, digest)).limit(1);
+      return row;
+    },
+
+    /** A live key of a live organisation: a disabled organisation's keys stop working with it. */
+    async findUsableApiKey(digest: string): Promise<ApiKeyRecord | undefined> {
+      const [row] = await db
+        .select({ key: apiKeys })
+        .from(apiKeys)
+        .innerJoin(organisations, eq(organisations.id, apiKeys.organisationId))
+        .where(and(eq(apiKeys.digest, digest), isNull(apiKeys.revokedAt), isNull(organisations.disabledAt)))
+        .limit(1);
+      return row?.key;
+    },
+
+    async list(): Promise<OrganisationRecord[]> {
+      return db.select().from(organisations).orderBy(asc(organisations.createdAt), asc(organisations.id));
+    },
+
+    async update(id: string, changes: { name?: string; disabledAt?: Date | null }): Promise<OrganisationRecord | undefined> {
+      const [row] = await db.update(organisations).set(changes).where(eq(organisations.id, id)).returning();
       return row;
     },
 

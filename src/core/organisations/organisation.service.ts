@@ -1,7 +1,8 @@
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { digestApiKey, displayPrefix, generateApiKey } from '../auth/api-key.js';
-import { isAdmin, type Principal } from '../auth/principal.js';
+import { isAdmin, requirePartnerCredential, type Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
+import { isUnsafeText } from '../text.js';
 import type { ApiKeyRecord, OrganisationRecord, OrganisationRepository } from './organisation.repository.js';
 
 export interface ApiKeyView {
@@ -22,6 +23,36 @@ export function toApiKeyView(key: ApiKeyRecord): ApiKeyView {
   };
 }
 
+/** An organisation as the operator API shows it. */
+export interface OrganisationView {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export function toOrganisationView(organisation: OrganisationRecord): OrganisationView {
+  return {
+    id: organisation.id,
+    name: organisation.name,
+    isDefault: organisation.isDefault,
+    disabled: organisation.disabledAt !== null,
+    createdAt: organisation.createdAt.toISOString(),
+  };
+}
+
+// Printable text with at least one visible character: no control characters (NUL included).
+const ORGANISATION_NAME = /^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$/;
+export const ORGANISATION_NAME_MAX_LENGTH = 200;
+
+/** An organisation's name, whichever way it comes (the operator API, the CLI). */
+function assertOrganisationName(name: string): void {
+  if (name.length > ORGANISATION_NAME_MAX_LENGTH || !ORGANISATION_NAME.test(name) || isUnsafeText(name)) {
+    throw new ValidationError('The organisation name is invalid', [{ path: '/name', message: `must be 1 to ${ORGANISATION_NAME_MAX_LENGTH} printable characters, not all blank` }]);
+  }
+}
+
 export function createOrganisationService(repo: OrganisationRepository) {
   function requireAdmin(principal: Principal): void {
     if (!isAdmin(principal)) throw new ForbiddenError('Only an administrator or an API key can manage API keys');
@@ -31,6 +62,31 @@ export function createOrganisationService(repo: OrganisationRepository) {
     ensureDefaultOrganisation: () => repo.ensureDefault('Default organisation'),
     createOrganisation: (name: string): Promise<OrganisationRecord> => repo.create(name),
     findOrganisation: (id: string) => repo.findById(id),
+    listOrganisations: () => repo.list(),
+
+    /** The operator's way in: a new organisation and its first key (the only time the key is visible). */
+    async createOrganisationWithKey(name: string): Promise<{ organisation: OrganisationRecord; apiKey: string }> {
+      assertOrganisationName(name);
+      const organisation = await repo.create(name.trim());
+      const { key } = await this.issueApiKey(organisation.id, 'first key');
+      return { organisation, apiKey: key };
+    },
+
+    /** Renames, disables or re-enables. Disabling deletes nothing; its keys and tokens stop working. */
+    async updateOrganisation(id: string, changes: { name?: string | undefined; disabled?: boolean | undefined }): Promise<OrganisationRecord> {
+      if (changes.name !== undefined) assertOrganisationName(changes.name);
+      const current = await repo.findById(id);
+      if (!current) throw new NotFoundError('No such organisation');
+      if (changes.disabled === true && current.isDefault) {
+        throw new ConflictError('The default organisation cannot be disabled', [{ path: '/disabled', message: 'not allowed for the default organisation' }]);
+      }
+      const disabledAt = changes.disabled === undefined ? undefined : changes.disabled ? (current.disabledAt ?? new Date()) : null;
+      const updated = await repo.update(id, {
+        ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
+        ...(disabledAt !== undefined ? { disabledAt } : {}),
+      });
+      return updated ?? current;
+    },
 
     /** Registers a caller-chosen key (BOOTSTRAP_API_KEY); idempotent across restarts and instances. */
     async registerApiKey(organisationId: string, key: string, name: string): Promise<ApiKeyRecord> {
@@ -44,8 +100,10 @@ export function createOrganisationService(repo: OrganisationRepository) {
       return { key, record };
     },
 
+    /** A new key: made by a key only (an administrator may list and revoke them). */
     async createApiKey(principal: Principal, name: string) {
       requireAdmin(principal);
+      requirePartnerCredential(principal, 'issue API keys');
       return this.issueApiKey(principal.organisationId, name);
     },
 
@@ -63,8 +121,13 @@ export function createOrganisationService(repo: OrganisationRepository) {
 
     /** The organisation a key belongs to, or undefined for an unknown or revoked key. */
     async authenticateApiKey(key: string): Promise<ApiKeyRecord | undefined> {
-      const record = await repo.findApiKeyByDigest(digestApiKey(key));
-      return record && !record.revokedAt ? record : undefined;
+      return repo.findUsableApiKey(digestApiKey(key));
+    },
+
+    /** Whether an organisation exists and is not disabled (partner identity-provider tokens check it). */
+    async isActive(organisationId: string): Promise<boolean> {
+      const organisation = await repo.findById(organisationId);
+      return organisation !== undefined && organisation.disabledAt === null;
     },
   };
 }

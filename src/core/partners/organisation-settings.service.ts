@@ -1,5 +1,7 @@
-import { isAdmin, type Principal } from '../auth/principal.js';
-import { ForbiddenError, ValidationError, type ErrorDetail } from '../errors.js';
+import { isDeepStrictEqual } from 'node:util';
+import { isAdmin, requirePartnerCredential, type Principal } from '../auth/principal.js';
+import { ForbiddenError, IdentityProviderTakenError, ValidationError, type ErrorDetail } from '../errors.js';
+import { UniquenessViolation } from '../uniqueness.js';
 import { verificationKeysOf } from './identity-provider-keys.js';
 import type { IdentityProviderConfig, OrganisationSettingsRepository } from './organisation-settings.repository.js';
 
@@ -8,7 +10,15 @@ export interface OrganisationSettings {
   redirectUris: string[];
   /** The partner's own identity provider, whose tokens are accepted as user JWTs. */
   identityProvider: IdentityProviderConfig | null;
+  /** Whether anonymous POST /user/register may create accounts here (the default organisation's is what anonymous callers reach). */
+  publicRegistration: boolean;
 }
+
+const settingsOf = (row: { redirectUris: string[]; identityProvider: IdentityProviderConfig | null; publicRegistration: boolean } | undefined): OrganisationSettings => ({
+  redirectUris: row?.redirectUris ?? [],
+  identityProvider: row?.identityProvider ?? null,
+  publicRegistration: row?.publicRegistration ?? true,
+});
 
 // Schemes a browser would run or read locally rather than navigate to: never a redirect target.
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:']);
@@ -53,8 +63,7 @@ export function createOrganisationSettingsService(repo: OrganisationSettingsRepo
   return {
     async getSettings(principal: Principal): Promise<OrganisationSettings> {
       requireAdmin(principal);
-      const row = await repo.find(principal.organisationId);
-      return { redirectUris: row?.redirectUris ?? [], identityProvider: row?.identityProvider ?? null };
+      return settingsOf(await repo.find(principal.organisationId));
     },
 
     /** Changes the settings given and keeps the others; identityProvider null removes the provider. */
@@ -62,12 +71,36 @@ export function createOrganisationSettingsService(repo: OrganisationSettingsRepo
       requireAdmin(principal);
       if (patch.redirectUris !== undefined) assertValidRedirectUris(patch.redirectUris);
       if (patch.identityProvider) assertValidIdentityProvider(patch.identityProvider);
-      const current = await repo.find(principal.organisationId);
-      const row = await repo.upsert(principal.organisationId, {
-        redirectUris: patch.redirectUris ?? current?.redirectUris ?? [],
-        identityProvider: patch.identityProvider !== undefined ? patch.identityProvider : (current?.identityProvider ?? null),
-      });
-      return { redirectUris: row.redirectUris, identityProvider: row.identityProvider ?? null };
+      const current = settingsOf(await repo.find(principal.organisationId));
+      // Sending back the provider as read is no change (a client PATCHes what it GETs).
+      if (patch.identityProvider !== undefined && !isDeepStrictEqual(patch.identityProvider, current.identityProvider)) {
+        requirePartnerCredential(principal, 'set or remove the identity provider');
+      }
+      const row = await repo
+        .upsert(principal.organisationId, {
+          redirectUris: patch.redirectUris ?? current.redirectUris,
+          identityProvider: patch.identityProvider !== undefined ? patch.identityProvider : current.identityProvider,
+          publicRegistration: patch.publicRegistration ?? current.publicRegistration,
+        })
+        .catch((error: unknown) => {
+          if (error instanceof UniquenessViolation && error.rule === 'identity-provider-audience') {
+            throw new IdentityProviderTakenError(undefined, [{ path: '/identityProvider/audience', message: 'is already trusted with this issuer by another organisation' }]);
+          }
+          throw error;
+        });
+      return settingsOf(row);
+    },
+
+    /**
+     * The operator settles who trusts an issuer and audience: this removes an organisation's
+     * identity provider (whoever claimed a pair first holds it until then, disabled or not).
+     * Answers whether it had one.
+     */
+    async releaseIdentityProvider(organisationId: string): Promise<boolean> {
+      const current = await repo.find(organisationId);
+      if (!current?.identityProvider) return false;
+      await repo.upsert(organisationId, { redirectUris: current.redirectUris, identityProvider: null, publicRegistration: current.publicRegistration });
+      return true;
     },
 
     async redirectUrisOf(organisationId: string): Promise<string[]> {
@@ -78,9 +111,10 @@ export function createOrganisationSettingsService(repo: OrganisationSettingsRepo
       return (await repo.find(organisationId))?.identityProvider ?? undefined;
     },
 
-    /** The organisations that trust tokens from this issuer, with their provider settings. */
-    async identityProvidersForIssuer(issuer: string): Promise<Array<{ organisationId: string; provider: IdentityProviderConfig }>> {
-      const rows = await repo.findByIssuer(issuer);
+    /** The organisations that trust tokens from this issuer for one of these audiences, with their provider settings. */
+    async identityProvidersFor(issuer: string, audiences: string[]): Promise<Array<{ organisationId: string; provider: IdentityProviderConfig }>> {
+      if (audiences.length === 0) return [];
+      const rows = await repo.findByIssuer(issuer, audiences);
       return rows.flatMap((row) => (row.identityProvider ? [{ organisationId: row.organisationId, provider: row.identityProvider }] : []));
     },
   };

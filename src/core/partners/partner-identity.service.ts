@@ -1,7 +1,9 @@
-import { isUniqueViolation } from '../../db/client.js';
 import type { AuthenticationService } from '../auth/authentication.service.js';
 import { EmailTakenError, InvalidTokenError, OrganisationMismatchError } from '../errors.js';
-import { normaliseEmail } from '../users/email.js';
+import { UniquenessViolation } from '../uniqueness.js';
+import { isUnsafeText } from '../text.js';
+import { EMAIL_MAX_LENGTH, isEmailAddress, normaliseEmail } from '../users/email.js';
+import { assertPartnerMayActOn } from '../users/user-authority.js';
 import type { UserRecord } from '../users/user.repository.js';
 import type { UserService } from '../users/user.service.js';
 import type { OrganisationSettingsService } from './organisation-settings.service.js';
@@ -20,7 +22,6 @@ export interface PartnerUser {
   claimNames: string[];
 }
 
-const PLAUSIBLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface PartnerIdentityDeps {
   users: UserService;
@@ -41,7 +42,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
 
   async function findExisting(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<UserRecord | undefined> {
     if (identity.externalUid === undefined) return refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, isTest));
-    const byUid = await users.findUserByExternalUid(organisationId, identity.externalUid, isTest);
+    const byUid = refusePasswordAccount(await users.findUserByExternalUid(organisationId, identity.externalUid, isTest));
     if (byUid) return byUid;
     const byEmail = refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, isTest));
     // A user first seen by email alone is adopted by the first external_uid that comes with it. The
@@ -55,11 +56,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
    * must not open it, or anyone could register a partner user's email first and read its data.
    */
   function refusePasswordAccount(user: UserRecord | undefined): UserRecord | undefined {
-    if (user?.hasPassword) {
-      throw new EmailTakenError('This email belongs to an account that signs in with a password; a partner JWT cannot be issued for it', [
-        { path: '/email', message: 'belongs to a password account' },
-      ]);
-    }
+    if (user) assertPartnerMayActOn(user, 'coord');
     return user;
   }
 
@@ -85,33 +82,43 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
         });
       } catch (error) {
         // A concurrent first sight of the same user won the insert: use the user it made.
-        const lostRace = error instanceof EmailTakenError || isUniqueViolation(error);
+        const lostRace = error instanceof EmailTakenError || error instanceof UniquenessViolation;
         if (!lostRace || attempt > 0) throw error;
       }
     }
   }
 
+  /** The identity a partner's token vouches for, held to the rules a face's request is held to. */
   function identityFromClaims(payload: Record<string, unknown>): PartnerIdentity {
     const { email, name, sub } = payload;
-    if (typeof email !== 'string' || !PLAUSIBLE_EMAIL.test(email.trim()) || email.length > 254) {
+    for (const [claim, value] of Object.entries({ email, name, sub })) {
+      if (typeof value === 'string' && isUnsafeText(value)) throw new InvalidTokenError(`The identity provider's token has a ${claim} claim that is not valid text`);
+    }
+    if (typeof email !== 'string' || email.length > EMAIL_MAX_LENGTH || !isEmailAddress(email)) {
       throw new InvalidTokenError("The identity provider's token has no valid email claim");
     }
+    // An identifier is matched whole: cut short, two users' subs could become one.
+    if (sub !== undefined && (typeof sub !== 'string' || sub.length > 255)) throw new InvalidTokenError("The identity provider's token has a sub claim that is not a string of at most 255 characters");
     return {
       email,
       name: typeof name === 'string' && name.trim() ? name.slice(0, 100) : undefined,
-      externalUid: typeof sub === 'string' && sub ? sub.slice(0, 255) : undefined,
+      externalUid: typeof sub === 'string' && sub ? sub : undefined,
     };
   }
 
   /**
    * A token from a partner's identity provider: the organisation is the access key's, else the one
-   * trusting its issuer. Should several organisations accept the very same token (same issuer,
-   * audience and public key), nothing says which is meant: the caller must send its access_key.
+   * trusting its issuer for its audience (one organisation at most per issuer and audience). Only
+   * a token naming several audiences, each trusted by another organisation, is ambiguous: the
+   * caller must then send its access_key.
    */
-  async function authenticatePartnerToken(token: string, issuer: string, organisationId: string | undefined): Promise<PartnerUser> {
+  const audiencesOf = (aud: unknown): string[] =>
+    typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string').slice(0, 10) : [];
+
+  async function authenticatePartnerToken(token: string, issuer: string, audiences: string[], organisationId: string | undefined): Promise<PartnerUser> {
     const candidates = organisationId
       ? [{ organisationId, provider: await deps.settings.identityProviderOf(organisationId) }]
-      : await deps.settings.identityProvidersForIssuer(issuer);
+      : await deps.settings.identityProvidersFor(issuer, audiences);
     const accepted: Array<{ organisationId: string; payload: Record<string, unknown> }> = [];
     let failure: unknown;
     for (const { organisationId: orgId, provider } of candidates) {
@@ -122,7 +129,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
         failure = error;
       }
     }
-    if (accepted.length > 1) throw new InvalidTokenError('Several organisations trust this token\'s issuer: send your access_key with it');
+    if (accepted.length > 1) throw new InvalidTokenError('Several organisations trust this token\'s issuer for its audiences: send your access_key with it');
     const [match] = accepted;
     if (!match) throw failure instanceof InvalidTokenError ? failure : new InvalidTokenError(undefined, undefined, { cause: failure });
     const user = await findOrProvision(match.organisationId, identityFromClaims(match.payload), false);
@@ -152,7 +159,10 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
         }
         return { user: self, claimNames: ['iss', 'sub', 'aud', 'exp', 'iat', 'email', ...(self.userName ? ['name'] : [])] };
       }
-      return authenticatePartnerToken(token, issuer, organisationId);
+      const audiences = audiencesOf(payload.aud);
+      // Unverified text that is about to be looked up: text no record may hold matches no provider.
+      if (isUnsafeText(issuer) || audiences.some(isUnsafeText)) throw new InvalidTokenError();
+      return authenticatePartnerToken(token, issuer, audiences, organisationId);
     },
   };
 }

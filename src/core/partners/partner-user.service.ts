@@ -1,4 +1,4 @@
-import type { Vehicle } from '../../db/schema.js';
+import type { Vehicle } from '../vehicles/vehicle.js';
 import { InvalidCardTokenError, NotFoundError, ProviderRejectedError, TestUserError } from '../errors.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { TransactableSystemService } from '../transactable-systems/transactable-system.service.js';

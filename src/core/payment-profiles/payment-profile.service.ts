@@ -5,16 +5,9 @@ import type { Logger } from '../logger.js';
 import type { PaymentGateway, ProviderCard } from '../payments/payment-gateway.js';
 import type { UserRecord } from '../users/user.repository.js';
 import type { PaymentProfileRecord, PaymentProfileRepository } from './payment-profile.repository.js';
-import { validateShippingAddress } from './shipping-address.js';
+import { validateShippingAddress, type ShippingAddress } from './shipping-address.js';
 
-export interface ShippingAddress {
-  addressLine1: string;
-  addressLine2: string;
-  city: string;
-  state: string;
-  country: string;
-  postalCode: string;
-}
+export type { ShippingAddress } from './shipping-address.js';
 
 export interface PaymentSetup {
   /** A SetupIntent that has succeeded; its payment method becomes the user's default. */
@@ -56,6 +49,14 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
     return profiles.claimStripeCustomer(user.id, user.organisationId, customer.id);
   }
 
+  async function undoQuietly(undo: () => Promise<void>, paymentMethodId: string): Promise<void> {
+    try {
+      await undo();
+    } catch (error) {
+      deps.log.warn({ err: error, paymentMethodId }, 'could not undo a Stripe step after a failed update; it stays attached but is not the stored default');
+    }
+  }
+
   return {
     ensureStripeCustomer,
 
@@ -73,7 +74,13 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
     async addCardToken(user: UserRecord, token: string): Promise<{ customerId: string }> {
       const customerId = await ensureStripeCustomer(user);
       const { cardId, card } = await gateway.addCardSource(customerId, token, `paybridge-source-${user.id}-${digest(token)}`);
-      await profiles.upsert(user.id, user.organisationId, { defaultPaymentMethodId: cardId, defaultPaymentMethodCard: card });
+      try {
+        await profiles.setDefaultPaymentMethod(user.id, user.organisationId, { defaultPaymentMethodId: cardId, defaultPaymentMethodCard: card });
+      } catch (error) {
+        // The card this request added is removed again, so Stripe and the stored profile agree.
+        await undoQuietly(() => gateway.removeCardSource(customerId, cardId), cardId);
+        throw error;
+      }
       return { customerId };
     },
 
@@ -94,16 +101,22 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
       if (method.customerId && method.customerId !== customerId) {
         throw new ForbiddenError("The setup intent's payment method belongs to another customer", [{ path: '/data/stripeSetupId', message: 'belongs to another customer' }]);
       }
-      const attached = method.customerId ? method : await gateway.attachPaymentMethod(method.id, customerId);
-      await gateway.setDefaultPaymentMethod(customerId, attached.id);
-      const current = await profiles.find(user.id);
       const sealed = Object.fromEntries(Object.entries(setup.processorTokens).map(([name, token]) => [name, deps.secretBox.seal(token)]));
-      await profiles.upsert(user.id, user.organisationId, {
-        defaultPaymentMethodId: attached.id,
-        defaultPaymentMethodCard: attached.card,
-        shippingAddress: { ...shippingAddress },
-        processorTokens: { ...(current?.processorTokens ?? {}), ...sealed },
-      });
+      const attached = method.customerId ? method : await gateway.attachPaymentMethod(method.id, customerId);
+      try {
+        await gateway.setDefaultPaymentMethod(customerId, attached.id);
+        const current = await profiles.find(user.id);
+        await profiles.setDefaultPaymentMethod(user.id, user.organisationId, {
+          defaultPaymentMethodId: attached.id,
+          defaultPaymentMethodCard: attached.card,
+          shippingAddress: { ...shippingAddress },
+          processorTokens: { ...(current?.processorTokens ?? {}), ...sealed },
+        });
+      } catch (error) {
+        // What this request attached is detached again, so Stripe and the stored profile agree.
+        if (!method.customerId) await undoQuietly(() => gateway.detachPaymentMethod(attached.id), attached.id);
+        throw error;
+      }
     },
 
     findProfile: (userId: string) => profiles.find(userId),

@@ -1,5 +1,14 @@
 import { ValidationError, type ErrorDetail } from '../errors.js';
-import type { ShippingAddress } from './payment-profile.service.js';
+
+/** Where a user's parcels go; the same shape on every face. */
+export interface ShippingAddress {
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  state: string;
+  country: string;
+  postalCode: string;
+}
 
 /**
  * USPS state codes: the 50 states, DC, the inhabited territories, the freely associated

@@ -1,21 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyConflictError, IdempotencyInProgressError, NotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/client.js';
+import type { CaptureMethod } from './capture-method.js';
+import { IdempotencyConflictError, NotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Logger } from '../logger.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { UserRecord } from '../users/user.repository.js';
+import { createCreationStart } from './creation-start.repository.js';
+import { createOperationRepository } from './operation.repository.js';
+import { replayAnswer, type OperationSpec, type Operations } from './operation.js';
 import type { PaymentGateway, ProviderPaymentIntent } from './payment-gateway.js';
-import type { PaymentRecord, PaymentRepository } from './payment.repository.js';
+import { createPaymentRepository, intentStateOf, type PaymentRecord, type PaymentRepository } from './payment.repository.js';
 import { toCreatedView } from './payment.views.js';
 import { requestHash } from './request-hash.js';
 
 export interface CreationDeps {
+  db: Database;
   payments: PaymentRepository;
+  operations: Operations;
   profiles: PaymentProfileService;
   gateway: PaymentGateway;
-  /** How long a creator may hold a 'creating' row before others may take over. */
   leaseSeconds: number;
-  /** How long a concurrent duplicate waits for the first request's answer. */
-  maxWaitMs: number;
+  log: Logger;
 }
 
 export interface CreatePaymentInput {
@@ -23,115 +29,148 @@ export interface CreatePaymentInput {
   amount: number;
   currency: string;
   description: string | null;
+  captureMethod: CaptureMethod;
 }
 
 const isMissingCustomer = (error: unknown) => error instanceof NotFoundError && error.details?.some((d) => d.path === '/customer') === true;
+const CREATE = { kind: 'create', attemptKey: 'create' } as const;
+
+interface Created {
+  intent: ProviderPaymentIntent;
+  customerId: string;
+  observedAt: Date;
+}
 
 /**
- * Stripe's idempotency key for a payment row: stable across retries, instances and takeovers.
- * It names the customer too: if that customer was deleted at Stripe, the row is retried for the
- * new one, which the old key (and its stored answer) would refuse.
- */
-export const intentIdempotencyKey = (paymentId: string, customerId: string) => `paybridge-payment-${paymentId}-${customerId}`;
-
-/**
- * Creates a PaymentIntent exactly once per (user, key): the local row is written first under a
- * lease, Stripe is called outside any transaction with a key derived from the row, then the row
- * is completed with the exact answer, which every retry gets back byte for byte.
+ * Creates a PaymentIntent exactly once per (user, key), as the payment's 'create' operation:
+ * the payment row and its operation are written first, Stripe is called outside any transaction
+ * with the operation's fixed key, and every retry gets the stored answer back byte for byte.
  */
 export function createPaymentCreation(deps: CreationDeps) {
-  const { payments } = deps;
+  const { payments, operations } = deps;
+  const creationStart = createCreationStart(deps.db);
+
+  function spec(payment: PaymentRecord, user: UserRecord): OperationSpec<Created> {
+    return {
+      paymentId: payment.id,
+      ...CREATE,
+      requestHash: payment.requestHash,
+      perform: async ({ stripeIdempotencyKey, resumed }) => {
+        // The customer is fixed in the row with the key: a retry after the user's customer changed still
+        // sends what the first call sent (Stripe refuses a key with other parameters). Rows from before had none.
+        const customerId = payment.stripeCustomerId ?? (await deps.profiles.ensureStripeCustomer(user));
+        // When Stripe's answer is read, on the database's clock. The first attempt can use the row's own
+        // creation time (earlier, so any later read still wins) and spare a round trip.
+        const observedAt = resumed ? await payments.now() : payment.createdAt;
+        if (resumed) {
+          // An earlier holder may have created it and lost the answer: its metadata outlives Stripe's 24-hour keys.
+          const [existing] = await deps.gateway.findPaymentIntents(customerId, 'paybridge_payment_id', payment.id, payment.createdAt);
+          if (existing) return { intent: existing, customerId, observedAt };
+        }
+        const metadata = { paybridge_payment_id: payment.id, paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId };
+        const captureMethod = payment.captureMethod === 'manual' ? ('manual' as const) : undefined;
+        const input = { amount: payment.amount, currency: payment.currency, customerId, description: payment.description ?? undefined, metadata, captureMethod };
+        try {
+          return { intent: await deps.gateway.createPaymentIntent(input, stripeIdempotencyKey), customerId, observedAt };
+        } catch (error) {
+          if (isMissingCustomer(error)) await deps.profiles.forgetStripeCustomer(customerId);
+          throw error;
+        }
+      },
+      answer: ({ intent }) => ({ status: 201, body: JSON.stringify(toCreatedView(intent)) }),
+      commit: async (tx, { intent, customerId, observedAt }) => {
+        await createPaymentRepository(tx).complete(payment.id, {
+          stripePaymentIntentId: intent.id,
+          stripeCustomerId: customerId,
+          ...intentStateOf(intent),
+          observedAt,
+        });
+      },
+      onError: (error) => {
+        // Stripe refused outright (or the customer is gone): nothing exists there, so the key is freed
+        // for a corrected request. Anything else (timeout, 5xx) may have created it: keep the row.
+        if (error instanceof ProviderRejectedError || error instanceof NotFoundError) return 'withdraw';
+        return 'retry';
+      },
+      withdraw: async (tx, operationId, token) => {
+        if (!(await createOperationRepository(tx).remove(operationId, token))) return false;
+        await createPaymentRepository(tx).deleteCreating(payment.id);
+        return true;
+      },
+      compensate: async ({ intent }, winner) => {
+        const kept = winner && winner.status < 400 ? (JSON.parse(winner.body) as { id?: string }).id : undefined;
+        if (kept === intent.id) return;
+        // A lost race left an intent nobody will ever confirm: cancel it so it cannot be charged.
+        deps.log.warn({ paymentId: payment.id, orphan: intent.id, kept }, 'cancelling a PaymentIntent orphaned by a lost race');
+        await deps.gateway.cancelPaymentIntent(intent.id, `paybridge-orphan-${intent.id}`).catch((error: unknown) => {
+          deps.log.error({ err: error, orphan: intent.id }, 'an orphaned PaymentIntent could not be cancelled');
+        });
+      },
+    };
+  }
+
+  /** Runs the creation (or joins the one running) and translates a vanished customer into a retryable 503. */
+  async function runCreation<T>(job: () => Promise<T>): Promise<T> {
+    try {
+      return await job();
+    } catch (error) {
+      if (!isMissingCustomer(error)) throw error;
+      // Deleted at Stripe behind our back (perform forgot it): the retry makes a new customer, under a new row and key.
+      throw new ProviderUnavailableError("The user's Stripe customer no longer exists; retry the same request to create a new one", undefined, { cause: error });
+    }
+  }
 
   async function createPayment(user: UserRecord, input: CreatePaymentInput): Promise<string> {
-    const hash = requestHash({ amount: input.amount, currency: input.currency, description: input.description });
-    const values = { id: newId(), organisationId: user.organisationId, userId: user.id, requestHash: hash, ...input };
-    const inserted = await payments.insertCreating(values, deps.leaseSeconds);
-    if (inserted) return completeCreation(inserted, user);
+    // Manual capture joins the hash only when asked for, so the keys of every earlier creation still match.
+    const hash = requestHash({ amount: input.amount, currency: input.currency, description: input.description, ...(input.captureMethod === 'manual' ? { captureMethod: 'manual' } : {}) });
+    const stripeCustomerId = await deps.profiles.ensureStripeCustomer(user);
+    const values = { id: newId(), organisationId: user.organisationId, userId: user.id, requestHash: hash, stripeCustomerId, ...input };
+    const token = randomUUID();
+    const operation = operations.newOperation({ paymentId: values.id, ...CREATE, requestHash: hash });
+    const started = await creationStart.start(values, operation, token, deps.leaseSeconds);
+    if (started) return runCreation(async () => replayAnswer(await operations.execute(spec(started.payment, user), started.operation, token)));
 
     const existing = await payments.findByKey(user.id, input.idempotencyKey);
-    if (!existing) return createPayment(user, input); // deleted after a refusal in between: start afresh
+    if (!existing) return createPayment(user, input); // withdrawn after a refusal in between: start afresh
     if (existing.requestHash !== hash) {
-      throw new IdempotencyConflictError(undefined, [{ path: '/cuid', message: 'was already used with a different amount, currency or description' }]);
+      throw new IdempotencyConflictError(undefined, [{ path: '/cuid', message: 'was already used with a different amount, currency, description or capture method' }]);
     }
-    return awaitOrTakeOver(existing, user);
+    return resumeCreation(existing, user);
   }
 
-  /** A duplicate waits for the first request's answer; if the first one died, it finishes the job. */
-  async function awaitOrTakeOver(row: PaymentRecord, user: UserRecord): Promise<string> {
-    const deadline = Date.now() + deps.maxWaitMs;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-      const current = await payments.findById(row.id);
-      if (!current) throw new NotFoundError('The payment was withdrawn; retry to create it again');
-      if (current.createResponse) return current.createResponse;
-      const claimed = await payments.claimLapsed(row.id, deps.leaseSeconds);
-      if (claimed) return recoverCreation(claimed, user);
-      if (Date.now() > deadline) throw new IdempotencyInProgressError(undefined, undefined, { headers: { 'retry-after': '1' } });
-      await sleep(delay);
-    }
-  }
-
-  /** Records an intent as the row's, with the exact answer later retries get back. */
-  async function adopt(row: PaymentRecord, intent: ProviderPaymentIntent, customerId: string, observedAt: Date): Promise<string> {
-    const completed = await payments.complete(row.id, {
-      stripePaymentIntentId: intent.id,
-      stripeCustomerId: customerId,
-      createResponse: JSON.stringify(toCreatedView(intent)),
-      status: intent.status,
-      paymentMethodId: intent.paymentMethodId,
-      lastErrorCode: intent.lastErrorCode,
-      nextActionUrl: intent.nextActionUrl,
-      observedAt,
-    });
-    return completed.createResponse!;
-  }
-
-  async function completeCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
-    let customerId: string | undefined;
-    try {
-      customerId = await deps.profiles.ensureStripeCustomer(user);
-      const observedAt = new Date();
-      const intent = await deps.gateway.createPaymentIntent(
-        {
-          amount: row.amount,
-          currency: row.currency,
-          customerId,
-          description: row.description ?? undefined,
-          metadata: { paybridge_payment_id: row.id, paybridge_user_id: user.id, paybridge_organisation_id: user.organisationId },
-        },
-        intentIdempotencyKey(row.id, customerId),
-      );
-      return await adopt(row, intent, customerId, observedAt);
-    } catch (error) {
-      if (customerId && isMissingCustomer(error)) {
-        // Deleted at Stripe behind our back: forget it, and let the retry make a new customer.
-        await deps.profiles.forgetStripeCustomer(customerId);
-        await payments.releaseLease(row.id);
-        throw new ProviderUnavailableError("The user's Stripe customer no longer exists; retry the same request to create a new one", undefined, { cause: error });
-      }
-      // Stripe refused outright: nothing exists there, so the key is freed for a corrected request.
-      // Anything else (timeout, 5xx) may have created it: keep the row for the retry or reconciliation.
-      if (error instanceof ProviderRejectedError || error instanceof NotFoundError) await payments.deleteCreating(row.id);
-      else await payments.releaseLease(row.id);
-      throw error;
-    }
+  /** Waits for the creation's answer, or finishes it if its holder died (a client retry, reconciliation). */
+  async function resumeCreation(payment: PaymentRecord, user: UserRecord): Promise<string> {
+    const operation = await operations.repository.find(payment.id, CREATE.kind, CREATE.attemptKey);
+    if (!operation) throw new NotFoundError('The payment was withdrawn; retry to create it again');
+    return runCreation(async () => replayAnswer(await operations.join(spec(payment, user), operation.id)));
   }
 
   /**
-   * Finishes a row whose creator died. An intent Stripe already made for it (found by the
-   * payment id in its metadata, which outlives Stripe's 24-hour idempotency keys) is adopted;
-   * otherwise the creation is replayed under the row's own idempotency key.
+   * Reconciliation's turn at a creation whose holder died: taken over only if its lease lapsed.
+   * Answers false when a live request still holds it.
    */
-  async function recoverCreation(row: PaymentRecord, user: UserRecord): Promise<string> {
-    const customerId = user.customerId ?? (await deps.profiles.findProfile(user.id))?.stripeCustomerId;
-    if (customerId) {
-      const observedAt = new Date();
-      const [existing] = await deps.gateway.findPaymentIntents(customerId, 'paybridge_payment_id', row.id, row.createdAt);
-      if (existing) return adopt(row, existing, customerId, observedAt);
-    }
-    return completeCreation(row, user);
+  async function recoverCreation(payment: PaymentRecord, user: UserRecord): Promise<boolean> {
+    const operation = await operations.repository.find(payment.id, CREATE.kind, CREATE.attemptKey);
+    if (!operation) return false;
+    return runCreation(async () => (await operations.takeOver(spec(payment, user), operation.id)) !== undefined);
   }
 
-  return { createPayment, completeCreation, recoverCreation };
+  /** Gives up on a creation nothing came of, if no live request holds it: the client's key is free again. */
+  async function abandonCreation(payment: PaymentRecord): Promise<boolean> {
+    const operation = await operations.repository.find(payment.id, CREATE.kind, CREATE.attemptKey);
+    const token = randomUUID();
+    if (operation && !(await operations.repository.claimLapsed(operation.id, token, deps.leaseSeconds))) return false;
+    await payments.forgetCreation(payment.id);
+    return true;
+  }
+
+  /** The client secret the creation answered (the 3-D Secure return page checks it). */
+  async function clientSecretOf(payment: PaymentRecord): Promise<string | undefined> {
+    const answer = await operations.storedAnswer(payment.id, CREATE.kind, CREATE.attemptKey);
+    return answer && answer.status < 400 ? (JSON.parse(answer.body) as { clientSecret?: string }).clientSecret : undefined;
+  }
+
+  return { createPayment, resumeCreation, recoverCreation, abandonCreation, clientSecretOf };
 }
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;

@@ -1,23 +1,31 @@
 import { timingSafeEqual } from 'node:crypto';
-import { canAccessUser, type Principal } from '../auth/principal.js';
-import { ForbiddenError, IdempotencyConflictError, NotFoundError, PaymentDeclinedError, TestUserError, ValidationError } from '../errors.js';
+import { canAccessUser, isAdmin, type Principal } from '../auth/principal.js';
+import { ForbiddenError, NotFoundError, TestUserError, ValidationError } from '../errors.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
+import type { CaptureMethod } from './capture-method.js';
 import type { UserRecord } from '../users/user.repository.js';
 import { assertChargeable } from './money.js';
+import type { PaymentCapture } from './payment-capture.js';
+import type { PaymentConfirmation } from './payment-confirmation.js';
 import type { PaymentCreation } from './payment-creation.js';
-import type { PaymentGateway, ProviderPaymentIntent } from './payment-gateway.js';
-import type { PaymentRecord, PaymentRepository } from './payment.repository.js';
-import { toPaymentView, type PaymentView } from './payment.views.js';
-import { requestHash } from './request-hash.js';
+import type { CancellationReason, PaymentGateway } from './payment-gateway.js';
+import type { PaymentRefunds, RefundInput } from './payment-refunds.js';
+import { refreshIntent } from './payment-freshness.js';
+import { CREATING, type PaymentRecord, type PaymentRepository } from './payment.repository.js';
+import { toPaymentView, toRefundView, type PaymentView, type RefundView } from './payment.views.js';
+import type { RefundRepository } from './refund.repository.js';
+import { assertMayActFor } from '../users/user-authority.js';
 
 export interface PaymentServiceDeps {
   payments: PaymentRepository;
   creation: PaymentCreation;
+  confirmation: PaymentConfirmation;
+  capture: PaymentCapture;
+  refunds: PaymentRefunds;
+  refundRecords: RefundRepository;
   profiles: PaymentProfileService;
   gateway: PaymentGateway;
   defaults: { amount: number; currency: string };
-  /** Where Stripe sends the browser back after a 3-D Secure step. */
-  returnUrl: string;
 }
 
 export interface ConfirmInput {
@@ -42,18 +50,23 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     if (user.isTest && gateway.mode === 'live') throw new TestUserError('Test users cannot make live payments');
   }
 
-  /** Stores Stripe's state of an intent as read at observedAt (older reads never win). */
-  async function applyIntent(intent: ProviderPaymentIntent, observedAt: Date): Promise<PaymentRecord | undefined> {
-    const state = { status: intent.status, paymentMethodId: intent.paymentMethodId, lastErrorCode: intent.lastErrorCode, nextActionUrl: intent.nextActionUrl };
-    return (await payments.applyState(intent.id, state, observedAt)) ?? payments.findAnyByIntentId(intent.id);
-  }
-
   async function findAccessible(principal: Principal, intentId: string): Promise<PaymentRecord> {
     const payment = await payments.findByIntentId(principal.organisationId, intentId);
     if (!payment || !canAccessUser(principal, { id: payment.userId, organisationId: payment.organisationId })) {
       throw new NotFoundError('No such payment');
     }
     return payment;
+  }
+
+  /** Capture and refunds move the organisation's money: its API key or an administrator, never a plain user. */
+  async function findForOrganisation(principal: Principal, intentId: string): Promise<PaymentRecord> {
+    if (!isAdmin(principal)) throw new ForbiddenError("Only the organisation (an API key or an administrator) can capture or refund payments");
+    return findAccessible(principal, intentId);
+  }
+
+  async function viewsOf(rows: PaymentRecord[]): Promise<PaymentView[]> {
+    const refunds = await deps.refundRecords.listFor(rows.map((r) => r.id));
+    return rows.map((row) => toPaymentView(row, refunds));
   }
 
   async function assertUsablePaymentMethod(owner: UserRecord, paymentMethodId: string): Promise<void> {
@@ -72,7 +85,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     async createPayment(
       principal: Principal,
       user: UserRecord | undefined,
-      input: { idempotencyKey: string; amount?: number | undefined; currency?: string | undefined; description?: string | undefined },
+      input: { idempotencyKey: string; amount?: number | undefined; currency?: string | undefined; description?: string | undefined; captureMethod?: CaptureMethod | undefined },
     ) {
       // A payment is the signed-in user's own act: an API key has no customer to charge.
       if (principal.kind !== 'user' || !user || user.id !== principal.userId) throw new ForbiddenError('Payments are created by a signed-in user');
@@ -80,49 +93,67 @@ export function createPaymentService(deps: PaymentServiceDeps) {
       const amount = input.amount ?? deps.defaults.amount;
       const currency = (input.currency ?? deps.defaults.currency).toLowerCase();
       assertChargeable(amount, currency);
-      return deps.creation.createPayment(user, { idempotencyKey: input.idempotencyKey, amount, currency, description: input.description ?? null });
+      const captureMethod = input.captureMethod ?? 'automatic';
+      return deps.creation.createPayment(user, { idempotencyKey: input.idempotencyKey, amount, currency, description: input.description ?? null, captureMethod });
     },
 
-    async listPayments(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<PaymentRecord[]> {
+    /** A page of the caller's payments (one more than asked, so the caller knows whether another page follows). */
+    async listPayments(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<PaymentView[]> {
       const userId = principal.kind === 'user' && principal.role !== 'admin' ? principal.userId : undefined;
-      return payments.list({ organisationId: principal.organisationId, userId }, page);
+      return viewsOf(await payments.list({ organisationId: principal.organisationId, userId }, page));
     },
 
     async getPayment(principal: Principal, intentId: string): Promise<PaymentView> {
-      return toPaymentView(await findAccessible(principal, intentId));
+      const [view] = await viewsOf([await findAccessible(principal, intentId)]);
+      return view!;
     },
 
-    /** POST /payment/confirm: idempotent by key; a decline leaves the intent awaiting another method. */
-    async confirmPayment(principal: Principal, owner: (userId: string) => Promise<UserRecord | undefined>, input: ConfirmInput): Promise<PaymentView> {
+    /** POST /payment/{id}/capture: the organisation captures an authorisation, all of it or part. */
+    async capturePayment(principal: Principal, intentId: string, amount: number | undefined): Promise<string> {
+      return deps.capture.capture(await findForOrganisation(principal, intentId), amount);
+    },
+
+    /** POST /payment/{id}/cancel: the payer or the organisation, before the payment succeeded. */
+    async cancelPayment(principal: Principal, intentId: string, reason: CancellationReason | undefined): Promise<string> {
+      return deps.capture.cancel(await findAccessible(principal, intentId), reason);
+    },
+
+    /** POST /payment/{id}/refunds: the organisation refunds all that is left, or part; idempotent by cuid. */
+    async refundPayment(principal: Principal, intentId: string, input: RefundInput): Promise<string> {
+      return deps.refunds.refund(await findForOrganisation(principal, intentId), input);
+    },
+
+    async listRefunds(principal: Principal, intentId: string): Promise<RefundView[]> {
+      const payment = await findAccessible(principal, intentId);
+      return (await deps.refundRecords.listFor([payment.id])).map((r) => toRefundView(r, intentId));
+    },
+
+    /** POST /payment/confirm: the JSON answer of this attempt (see PaymentConfirmation); a decline is a 402. */
+    async confirmPayment(principal: Principal, owner: (userId: string) => Promise<UserRecord | undefined>, input: ConfirmInput): Promise<string> {
       const payment = await findAccessible(principal, input.paymentIntentId);
       const user = await owner(payment.userId);
       if (!user) throw new NotFoundError('No such payment');
       assertMayPay(user);
-      const hash = requestHash({ paymentId: input.paymentIntentId, paymentMethodId: input.paymentMethodId });
-      if ((await payments.rememberKey(user.id, 'confirm', input.idempotencyKey, hash)) !== hash) {
-        throw new IdempotencyConflictError(undefined, [{ path: '/cuid', message: 'was already used to confirm with another payment or payment method' }]);
-      }
-      await assertUsablePaymentMethod(user, input.paymentMethodId);
-      const observedAt = new Date();
-      try {
-        const intent = await gateway.confirmPaymentIntent(
-          input.paymentIntentId,
-          { paymentMethodId: input.paymentMethodId, returnUrl: deps.returnUrl },
-          `paybridge-confirm-${payment.id}-${hash.slice(0, 32)}-${requestHash({ key: input.idempotencyKey }).slice(0, 16)}`,
-        );
-        return toPaymentView((await applyIntent(intent, observedAt))!);
-      } catch (error) {
-        if (error instanceof PaymentDeclinedError) await applyIntent(await gateway.retrievePaymentIntent(input.paymentIntentId), observedAt);
-        throw error;
-      }
+      assertMayActFor(principal, user, { what: 'confirm its payments', path: '/paymentId' });
+      if (payment.status !== 'succeeded') await assertUsablePaymentMethod(user, input.paymentMethodId);
+      return deps.confirmation.confirm(payment, input.idempotencyKey, input.paymentMethodId);
     },
 
-    /** Reads a charge from Stripe: records how much of its payment was refunded, and refreshes the intent. */
+    /**
+     * Re-reads an intent's refunds from Stripe (a refund or charge event; reconciliation): the
+     * intent first, then its refunds. In that order a reader never sees a refund on a payment
+     * that does not yet show it succeeded.
+     */
+    async refreshRefunds(intentId: string): Promise<void> {
+      await this.refreshIntent(intentId);
+      const observedAt = await payments.now();
+      await payments.applyRefunds(intentId, await gateway.listRefunds(intentId), observedAt);
+    },
+
+    /** A charge event names no intent: find it from the charge. */
     async refreshCharge(chargeId: string): Promise<void> {
       const charge = await gateway.retrieveCharge(chargeId);
-      if (!charge.paymentIntentId) return;
-      await payments.applyRefunded(charge.paymentIntentId, charge.amountRefunded);
-      await this.refreshIntent(charge.paymentIntentId);
+      if (charge.paymentIntentId) await this.refreshRefunds(charge.paymentIntentId);
     },
 
     /**
@@ -132,22 +163,26 @@ export function createPaymentService(deps: PaymentServiceDeps) {
      */
     async refreshReturningIntent(intentId: string, clientSecret: string): Promise<PaymentRecord | undefined> {
       const stored = await payments.findAnyByIntentId(intentId);
-      const expected = stored?.createResponse ? (JSON.parse(stored.createResponse) as { clientSecret?: string }).clientSecret : undefined;
+      const expected = stored ? await deps.creation.clientSecretOf(stored) : undefined;
       if (!expected || !secretsEqual(expected, clientSecret)) return undefined;
       return this.refreshIntent(intentId);
     },
 
-    /** Whether the stored payment already shows this status and payment method. */
-    async isCurrent(intentId: string, status: string | undefined, paymentMethodId: string | null | undefined): Promise<boolean> {
-      const stored = await payments.findAnyByIntentId(intentId);
-      return stored !== undefined && stored.status === status && stored.paymentMethodId === (paymentMethodId ?? null);
+    /**
+     * Whether an intent event tells nothing the payment does not hold already, or will hold once its
+     * creation stores Stripe's answer: payment_intent.created shows the intent as the create call
+     * answered it, and the live holder stores exactly that answer (if it dies, its lease lapses and
+     * the event is processed, or reconciliation finishes the creation).
+     */
+    async isCurrent(paymentId: string, intent: { id: string; status: string | undefined; paymentMethodId: string | null | undefined }, eventType: string): Promise<boolean> {
+      const stored = await payments.findEventTarget(paymentId);
+      if (!stored) return false;
+      if (stored.stripePaymentIntentId === null) return stored.status === CREATING && stored.creationHeld && eventType === 'payment_intent.created';
+      return stored.stripePaymentIntentId === intent.id && stored.status === intent.status && stored.paymentMethodId === (intent.paymentMethodId ?? null);
     },
 
     /** Reads an intent from Stripe and stores it (webhooks, the 3-D Secure return, reconciliation). */
-    async refreshIntent(intentId: string): Promise<PaymentRecord | undefined> {
-      const observedAt = new Date();
-      return applyIntent(await gateway.retrievePaymentIntent(intentId), observedAt);
-    },
+    refreshIntent: (intentId: string): Promise<PaymentRecord | undefined> => refreshIntent({ payments, gateway }, intentId),
   };
 }
 

@@ -1,7 +1,26 @@
 import type { PaymentRecord } from './payment.repository.js';
-import type { ProviderPaymentIntent } from './payment-gateway.js';
+import type { ProviderPaymentIntent, ProviderRefund } from './payment-gateway.js';
+import type { RefundRecord } from './refund.repository.js';
 
-/** Seed 003's ReturnPaymentDto; `paymentMethod` is "" until one is set (the seed types it as a string). */
+export interface RefundView {
+  id: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  createdAt: string;
+  failureReason?: string;
+}
+
+export interface DisputeView {
+  status: string;
+  amount: number;
+  reason: string;
+  evidenceDueBy: string | null;
+}
+
+/** Seed 003's ReturnPaymentDto, with what the money lifecycle adds; `paymentMethod` is "" until one is set (the seed types it as a string). */
 export interface PaymentView {
   id: string;
   amount: number;
@@ -9,10 +28,19 @@ export interface PaymentView {
   status: string;
   paymentMethod: string;
   nextActionUrl?: string;
-  amountRefunded?: number;
+  amountReceived: number;
+  amountRefunded: number;
+  refunds: RefundView[];
+  dispute: DisputeView | null;
 }
 
-export interface PaymentCreatedView extends PaymentView {
+/** The answer of a creation: seed 003's shape, unchanged. */
+export interface PaymentCreatedView {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  paymentMethod: string;
   clientSecret: string;
 }
 
@@ -27,14 +55,42 @@ export function toCreatedView(intent: ProviderPaymentIntent): PaymentCreatedView
   };
 }
 
-export function toPaymentView(payment: PaymentRecord): PaymentView {
+export function toRefundView(refund: RefundRecord | ProviderRefund, paymentId: string): RefundView {
   return {
-    id: payment.stripePaymentIntentId!,
-    amount: payment.amount,
-    currency: payment.currency,
-    status: payment.status,
-    paymentMethod: payment.paymentMethodId ?? '',
-    ...(payment.status === 'requires_action' && payment.nextActionUrl ? { nextActionUrl: payment.nextActionUrl } : {}),
-    ...(payment.amountRefunded > 0 ? { amountRefunded: payment.amountRefunded } : {}),
+    id: refund.id,
+    paymentId,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    createdAt: refund.createdAt.toISOString(),
+    ...(refund.failureReason ? { failureReason: refund.failureReason } : {}),
+  };
+}
+
+function disputeView(payment: PaymentRecord): DisputeView | null {
+  const { dispute } = payment;
+  return dispute ? { status: dispute.status, amount: dispute.amount, reason: dispute.reason, evidenceDueBy: dispute.evidenceDueBy } : null;
+}
+
+/**
+ * A payment as the stored row shows it, with Stripe's newest word on its status (an operation's
+ * answer gives the intent Stripe just returned, so it equals what a read shows right after).
+ */
+export function toPaymentView(payment: PaymentRecord, refunds: readonly RefundRecord[], intent?: ProviderPaymentIntent): PaymentView {
+  const status = intent?.status ?? payment.status;
+  const nextActionUrl = intent ? intent.nextActionUrl : payment.nextActionUrl;
+  const id = payment.stripePaymentIntentId ?? intent?.id ?? '';
+  return {
+    id,
+    amount: intent?.amount ?? payment.amount,
+    currency: intent?.currency ?? payment.currency,
+    status,
+    paymentMethod: (intent ? intent.paymentMethodId : payment.paymentMethodId) ?? '',
+    ...(status === 'requires_action' && nextActionUrl ? { nextActionUrl } : {}),
+    amountReceived: intent?.amountReceived ?? payment.amountReceived,
+    amountRefunded: payment.amountRefunded,
+    refunds: refunds.filter((r) => r.paymentId === payment.id).map((r) => toRefundView(r, id)),
+    dispute: disputeView(payment),
   };
 }

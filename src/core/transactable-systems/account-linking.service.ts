@@ -1,8 +1,10 @@
-import { InvalidLinkStateError, RedirectUriNotAllowedError, SystemNotLinkableError, TestUserRequiredError } from '../errors.js';
+import { requirePartnerCredential, type Principal } from '../auth/principal.js';
+import { InvalidLinkStateError, NotFoundError, RedirectUriNotAllowedError, SystemNotLinkableError, TestUserRequiredError } from '../errors.js';
 import type { OrganisationService } from '../organisations/organisation.service.js';
 import type { OrganisationSettingsService } from '../partners/organisation-settings.service.js';
 import type { UserRecord } from '../users/user.repository.js';
 import type { UserService } from '../users/user.service.js';
+import type { LinkProof, LinkStateUses } from './link-proof.js';
 import type { LinkState, LinkStateCodec } from './link-state.js';
 import type { TransactableSystemService } from './transactable-system.service.js';
 
@@ -39,6 +41,8 @@ export function createAccountLinkingService(deps: {
   organisations: OrganisationService;
   users: UserService;
   codec: LinkStateCodec;
+  proof: LinkProof;
+  uses: LinkStateUses;
 }) {
   const { systems, codec } = deps;
 
@@ -57,6 +61,9 @@ export function createAccountLinkingService(deps: {
 
   /** The user and system a state names, checked again: either may have changed since the flow began. */
   async function resumeFlow(state: LinkState): Promise<UserRecord> {
+    const organisation = await deps.organisations.findOrganisation(state.organisationId);
+    // A disabled organisation's flows end with its keys and tokens.
+    if (!organisation || organisation.disabledAt !== null) throw new InvalidLinkStateError('The organisation of this linking flow is disabled');
     const user = await deps.users.findUserById(state.organisationId, state.userId);
     if (!user) throw new InvalidLinkStateError('The user of this linking flow no longer exists');
     await systems.requireLinkableSystem(state.organisationId, state.systemId, '/system_id');
@@ -89,17 +96,33 @@ export function createAccountLinkingService(deps: {
       const state = codec.decode(consentToken, 'consent');
       const user = await resumeFlow(state);
       if (!user.isTest) throw new TestUserRequiredError('The demo permission page is for test users only');
+      await deps.uses.consume(state.stateId, state.expiresAt);
       await systems.recordLink(user, state.systemId, allow);
       return outcomeLocation(state, allow, allow ? undefined : 'access_denied');
+    },
+
+    /**
+     * The secret one of the organisation's live systems signs its callbacks with. It vouches for
+     * partner users' links, so only the partner's credential reads it (requirePartnerCredential).
+     */
+    async linkSecretFor(principal: Principal, systemId: string): Promise<{ systemId: string; secret: string }> {
+      const listed = await systems.listForAdmin(principal);
+      requirePartnerCredential(principal, "read a system's link secret");
+      const system = listed.find((s) => s.systemId === systemId);
+      if (!system) throw new NotFoundError('No such transactable system');
+      return { systemId: system.systemId, secret: deps.proof.secretFor(principal.organisationId, system.systemId) };
     },
 
     /**
      * A live system sent the browser back: linked unless it reports an error (e.g. access_denied).
      * An error leaves an earlier link alone: a user who abandons re-linking stays linked.
      */
-    async completeLink(stateToken: string, error: string | undefined): Promise<string> {
+    async completeLink(stateToken: string, error: string | undefined, signature: string | undefined): Promise<string> {
       const state = codec.decode(stateToken, 'link');
+      // Proof first: a browser without the system's signature cannot even use the state up.
+      deps.proof.assertSigned(state.organisationId, state.systemId, stateToken, error ?? 'linked', signature);
       const user = await resumeFlow(state);
+      await deps.uses.consume(state.stateId, state.expiresAt);
       if (error !== undefined) return outcomeLocation(state, false, SAFE_ERROR.test(error) ? error : 'link_failed');
       await systems.recordLink(user, state.systemId, true);
       return outcomeLocation(state, true);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { InvalidLinkStateError } from '../errors.js';
+import { newStateId } from './link-proof.js';
 
 /**
  * What a browser carries through an account-linking flow: 'consent' from the demo permission
@@ -17,6 +18,12 @@ export interface LinkState {
   partnerState?: string | undefined;
 }
 
+/** A state as read back: with its id and expiry, so it can be used once. */
+export interface DecodedLinkState extends LinkState {
+  stateId: string;
+  expiresAt: Date;
+}
+
 const AUDIENCE = 'paybridge-link-state';
 
 /**
@@ -31,7 +38,7 @@ export function createLinkStateCodec(options: { secret: string; issuer: string; 
     algorithms: ['HS256'],
     allowedIss: options.issuer,
     allowedAud: AUDIENCE,
-    requiredClaims: ['iss', 'aud', 'exp', 'sub', 'org', 'sys', 'ruri', 'pur'],
+    requiredClaims: ['iss', 'aud', 'exp', 'sub', 'org', 'sys', 'ruri', 'pur', 'jti'],
   });
 
   return {
@@ -42,23 +49,26 @@ export function createLinkStateCodec(options: { secret: string; issuer: string; 
         sys: state.systemId,
         ruri: state.redirectUri,
         pur: state.purpose,
+        jti: newStateId(),
         ...(state.partnerState !== undefined ? { pst: state.partnerState } : {}),
       });
     },
 
     /** The state, if it is ours, unexpired and meant for this step of the flow. */
-    decode(token: string, purpose: LinkState['purpose']): LinkState {
+    decode(token: string, purpose: LinkState['purpose']): DecodedLinkState {
       let claims: Record<string, unknown>;
       try {
         claims = verify(token) as Record<string, unknown>;
       } catch (error) {
         throw new InvalidLinkStateError(undefined, undefined, { cause: error });
       }
-      const { sub, org, sys, ruri, pur, pst } = claims;
+      const { sub, org, sys, ruri, pur, pst, jti, exp } = claims;
       if (pur !== purpose || typeof sub !== 'string' || typeof org !== 'string' || typeof sys !== 'string' || typeof ruri !== 'string') {
         throw new InvalidLinkStateError();
       }
-      return { purpose, userId: sub, organisationId: org, systemId: sys, redirectUri: ruri, partnerState: typeof pst === 'string' ? pst : undefined };
+      if (typeof jti !== 'string' || typeof exp !== 'number') throw new InvalidLinkStateError();
+      const partnerState = typeof pst === 'string' ? pst : undefined;
+      return { purpose, userId: sub, organisationId: org, systemId: sys, redirectUri: ruri, partnerState, stateId: jti, expiresAt: new Date(exp * 1000) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { paymentProfiles, sessions, users } from '../../db/schema.js';
+import { reportingUniqueness } from '../../db/uniqueness.js';
+import { organisations, paymentProfiles, sessions, users } from '../../db/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 /** A user as the core hands it out: the row plus its Stripe customer, and whether it has a password (never the hash). */
@@ -12,6 +13,7 @@ const userColumns = {
   email: users.email,
   userName: users.userName,
   role: users.role,
+  authority: users.authority,
   isTest: users.isTest,
   externalUid: users.externalUid,
   profile: users.profile,
@@ -31,6 +33,8 @@ export function createUserRepository(db: Database) {
     .select(userColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    // A disabled organisation's tokens stop working with it.
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
     .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
     .where(
       and(
@@ -38,6 +42,7 @@ export function createUserRepository(db: Database) {
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
         isNull(users.deletedAt),
+        isNull(organisations.disabledAt),
       ),
     )
     .limit(1)
@@ -45,7 +50,7 @@ export function createUserRepository(db: Database) {
 
   return {
     async insert(values: typeof users.$inferInsert): Promise<UserRecord> {
-      await db.insert(users).values(values);
+      await reportingUniqueness(() => db.insert(users).values(values));
       return (await this.findById(values.organisationId, values.id))!;
     },
 
@@ -99,11 +104,13 @@ export function createUserRepository(db: Database) {
     },
 
     async update(organisationId: string, id: string, patch: Partial<typeof users.$inferInsert>): Promise<UserRecord | undefined> {
-      const [row] = await db
-        .update(users)
-        .set({ ...patch, updatedAt: new Date() })
-        .where(and(eq(users.id, id), eq(users.organisationId, organisationId), isNull(users.deletedAt)))
-        .returning({ id: users.id });
+      const [row] = await reportingUniqueness(() =>
+        db
+          .update(users)
+          .set({ ...patch, updatedAt: new Date() })
+          .where(and(eq(users.id, id), eq(users.organisationId, organisationId), isNull(users.deletedAt)))
+          .returning({ id: users.id }),
+      );
       return row ? this.findById(organisationId, id) : undefined;
     },
 

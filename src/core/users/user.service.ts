@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { isUniqueViolation } from '../../db/client.js';
 import type { AccessTokenService } from '../auth/access-token.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { assertAcceptablePassword, type PasswordHasher } from '../auth/password.js';
 import { canAccessUser, isAdmin, type Principal } from '../auth/principal.js';
-import {
-  ConflictError,
-  EmailTakenError,
-  ForbiddenError,
-  InvalidCredentialsError,
-  NotFoundError,
-  ValidationError,
-} from '../errors.js';
+import { CustomerTakenError, EmailTakenError, ForbiddenError, InvalidCredentialsError, NotFoundError, RegistrationClosedError } from '../errors.js';
 import { newId } from '../ids.js';
+import { UniquenessViolation } from '../uniqueness.js';
 import type { PaymentProfileRepository } from '../payment-profiles/payment-profile.repository.js';
-import type { UserRole, Vehicle } from '../../db/schema.js';
+import type { Vehicle } from '../vehicles/vehicle.js';
+import type { UserRole } from './user.types.js';
+import type { EventRecorder } from '../events/outbox.js';
 import { normaliseEmail } from './email.js';
+import { changesUserView, toUserView } from './user.views.js';
 import type { UserRecord, UserRepository } from './user.repository.js';
+import { planUserUpdate, type UserPatch } from './user-update.js';
+import { assertMayActFor } from './user-authority.js';
+
+export type { UserPatch } from './user-update.js';
 
 export interface NewUser {
   userName: string;
@@ -28,29 +28,26 @@ export interface NewUser {
   profile?: Record<string, string>;
 }
 
-export interface UserPatch {
-  userName?: string | undefined;
-  email?: string | undefined;
-  password?: string | undefined;
-  currentPassword?: string | undefined;
-  customerId?: string | undefined;
-  role?: UserRole | undefined;
-}
-
 /** Told after a user's name or email changed, so other modules (the Stripe customer) can follow. */
 export type UserChangeListener = (user: UserRecord) => Promise<void>;
 
 export interface UserStores {
   users: UserRepository;
   profiles: PaymentProfileRepository;
+  /** Announces a change to the organisation's webhook endpoints, in the change's transaction. */
+  recordEvent: EventRecorder;
 }
 
-export interface UserServiceDeps extends UserStores {
+export interface UserServiceDeps extends Omit<UserStores, 'recordEvent'> {
   /** Runs fn with stores bound to one database transaction. */
   transaction<T>(fn: (stores: UserStores) => Promise<T>): Promise<T>;
   hasher: PasswordHasher;
   tokens: AccessTokenService;
   throttle: LoginThrottle;
+  /** Whether anonymous self-registration is open in an organisation (its settings). */
+  registrationOpen(organisationId: string): Promise<boolean>;
+  /** Checks with Stripe that a customer exists and is not another user's, before an admin binds it. */
+  verifyCustomerBinding(customerId: string, user: UserRecord): Promise<void>;
 }
 
 export function createUserService(deps: UserServiceDeps) {
@@ -71,16 +68,22 @@ export function createUserService(deps: UserServiceDeps) {
     // Hash before looking at the email, so a taken email answers no faster than a free one.
     const passwordHash = input.password === undefined ? null : await hasher.hash(input.password);
     return translateConflicts(() =>
-      users.insert({
-        id: newId(),
-        organisationId,
-        email: normaliseEmail(input.email),
-        userName: input.userName.trim(),
-        passwordHash,
-        role: input.role ?? 'user',
-        isTest: input.isTest ?? false,
-        externalUid: input.externalUid ?? null,
-        profile: input.profile ?? {},
+      deps.transaction(async (tx) => {
+        const user = await tx.users.insert({
+          id: newId(),
+          organisationId,
+          email: normaliseEmail(input.email),
+          userName: input.userName.trim(),
+          passwordHash,
+          // A user made with a password vouches for itself; one made without, by its partner side.
+          authority: passwordHash === null ? 'partner' : 'password',
+          role: input.role ?? 'user',
+          isTest: input.isTest ?? false,
+          externalUid: input.externalUid ?? null,
+          profile: input.profile ?? {},
+        });
+        await tx.recordEvent(organisationId, 'user.created', toUserView(user));
+        return user;
       }),
     );
   }
@@ -115,9 +118,17 @@ export function createUserService(deps: UserServiceDeps) {
       return principal.organisationId;
     },
 
-    async register(organisationId: string, input: { userName: string; email: string; password: string }) {
+    /** Anonymous registrations (no API key) are limited per address and need the organisation's consent. */
+    async register(organisationId: string, input: { userName: string; email: string; password: string }, anonymous?: { clientAddress: string }) {
+      if (anonymous) {
+        if (!(await deps.registrationOpen(organisationId))) {
+          throw new RegistrationClosedError('Public registration is closed for this organisation; ask its administrator for an account');
+        }
+        await deps.throttle.beginRegistration(anonymous.clientAddress);
+      }
       assertAcceptablePassword(input.password);
       const user = await insertUser(organisationId, input);
+      if (anonymous) await deps.throttle.rememberNetwork(user.id, anonymous.clientAddress);
       return startSession(user);
     },
 
@@ -129,7 +140,7 @@ export function createUserService(deps: UserServiceDeps) {
       const valid = await hasher.verify(hash ?? (await timingDecoy()), input.password);
       const user = found?.user;
       if (!user || !hash || !valid) throw new InvalidCredentialsError();
-      await deps.throttle.recordSuccess(organisationId, email, clientAddress);
+      await deps.throttle.recordSuccess(organisationId, email, clientAddress, user.id);
       return startSession(user);
     },
 
@@ -145,9 +156,11 @@ export function createUserService(deps: UserServiceDeps) {
     /** For the faces that provision users themselves (partner JWTs, CareValidate), scoped to one organisation. */
     provisionUser: insertUser,
 
+    /** The users the caller may see: all of its organisation for administrators and keys, itself for a user. */
     async listUsers(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[]> {
-      if (!isAdmin(principal)) throw new ForbiddenError('Only an administrator or an API key can list users');
-      return users.list(principal.organisationId, page);
+      if (isAdmin(principal)) return users.list(principal.organisationId, page);
+      const self = principal.kind === 'user' ? await users.findById(principal.organisationId, principal.userId) : undefined;
+      return self && (page.startingAfter === undefined || self.id > page.startingAfter) ? [self] : [];
     },
 
     async getUser(principal: Principal, id: string, self?: UserRecord): Promise<UserRecord> {
@@ -161,46 +174,51 @@ export function createUserService(deps: UserServiceDeps) {
     /** For faces that change a user on the organisation's behalf (vehicle, profile); no authorisation here. */
     async updateUserFields(user: UserRecord, changes: { vehicle?: Vehicle; profile?: Record<string, string>; email?: string; userName?: string; externalUid?: string }): Promise<UserRecord> {
       const patch = { ...changes, ...(changes.email !== undefined ? { email: normaliseEmail(changes.email) } : {}) };
-      const updated = await translateConflicts(async () => users.update(user.organisationId, user.id, patch));
+      const updated = await translateConflicts(() =>
+        deps.transaction(async (tx) => {
+          const row = await tx.users.update(user.organisationId, user.id, patch);
+          if (row && changesUserView(user, row)) await tx.recordEvent(row.organisationId, 'user.updated', toUserView(row));
+          return row;
+        }),
+      );
       if (!updated) throw new NotFoundError('No such user');
       if (changes.email !== undefined || changes.userName !== undefined) await notifyChanged(updated);
       return updated;
     },
     findUserById: (organisationId: string, id: string) => users.findById(organisationId, id),
 
-    async updateUser(principal: Principal, id: string, patch: UserPatch): Promise<UserRecord> {
+    async updateUser(principal: Principal, id: string, patch: UserPatch, clientAddress: string): Promise<UserRecord> {
       const user = await findAccessibleUser(principal, id);
-      const admin = isAdmin(principal);
-      if (patch.customerId !== undefined && !admin) {
-        throw new ForbiddenError('Only an administrator or an API key can change customerId', [{ path: '/customerId', message: 'cannot be set by the user' }]);
-      }
-      if (patch.role !== undefined && !admin) {
-        throw new ForbiddenError('Only an administrator or an API key can change a role', [{ path: '/role', message: 'cannot be set by the user' }]);
-      }
-      const changes: Parameters<UserRepository['update']>[2] = {};
-      if (patch.userName !== undefined) changes.userName = patch.userName.trim();
-      if (patch.email !== undefined) changes.email = normaliseEmail(patch.email);
-      if (patch.role !== undefined) changes.role = patch.role;
-      if (patch.password !== undefined) changes.passwordHash = await newPasswordHash(principal, user, patch);
+      const attempts = {
+        begin: (target: UserRecord) => deps.throttle.beginAttempt(target.organisationId, target.email, clientAddress),
+        succeeded: (target: UserRecord) => deps.throttle.recordSuccess(target.organisationId, target.email, clientAddress, target.id),
+      };
+      const plan = await planUserUpdate(principal, user, patch, { hasher, passwordHashOf: (userId) => users.findPasswordHash(userId), attempts });
+      if (plan.customerId === undefined && Object.keys(plan.row).length === 0) return user;
+      if (plan.customerId !== undefined) await deps.verifyCustomerBinding(plan.customerId, user);
       // One transaction: a taken email or customer leaves nothing half-applied.
       const updated = await translateConflicts(() =>
         deps.transaction(async (tx) => {
-          if (patch.customerId !== undefined) await tx.profiles.upsert(user.id, user.organisationId, { stripeCustomerId: patch.customerId });
-          const row = await tx.users.update(user.organisationId, user.id, changes);
+          if (plan.customerId !== undefined) await tx.profiles.upsert(user.id, user.organisationId, { stripeCustomerId: plan.customerId });
+          const row = await tx.users.update(user.organisationId, user.id, plan.row);
           if (!row) throw new NotFoundError('No such user');
-          // A password change ends every other session; the caller's own stays signed in.
-          if (patch.password !== undefined) await tx.users.revokeSessions(user.id, ownSession(principal, user));
+          // A new password or email ends every other session; the caller's own stays signed in.
+          if (plan.endSessions) await tx.users.revokeSessions(user.id, ownSession(principal, user));
+          if (changesUserView(user, row)) await tx.recordEvent(row.organisationId, 'user.updated', toUserView(row));
           return row;
         }),
       );
-      if (changes.userName !== undefined || changes.email !== undefined) await notifyChanged(updated);
+      if (plan.row.userName !== undefined || plan.row.email !== undefined) await notifyChanged(updated);
       return updated;
     },
 
     async deleteUser(principal: Principal, id: string): Promise<UserRecord> {
       const user = await findAccessibleUser(principal, id);
-      await users.softDelete(user.organisationId, user.id);
-      await users.revokeSessions(user.id);
+      assertMayActFor(principal, user, { what: 'delete it', path: '/userId' });
+      await deps.transaction(async (tx) => {
+        if (await tx.users.softDelete(user.organisationId, user.id)) await tx.recordEvent(user.organisationId, 'user.deleted', toUserView(user));
+        await tx.users.revokeSessions(user.id);
+      });
       return user;
     },
 
@@ -209,22 +227,6 @@ export function createUserService(deps: UserServiceDeps) {
       await users.revokeSessions(principal.userId);
     },
   };
-
-  async function newPasswordHash(principal: Principal, user: UserRecord, patch: UserPatch): Promise<string> {
-    const password = patch.password!;
-    assertAcceptablePassword(password);
-    const changingOwn = principal.kind === 'user' && principal.userId === user.id;
-    if (changingOwn) {
-      if (patch.currentPassword === undefined) {
-        throw new ValidationError('The current password is required to set a new one', [{ path: '/currentPassword', message: 'is required with password' }]);
-      }
-      const hash = await users.findPasswordHash(user.id);
-      if (!hash || !(await hasher.verify(hash, patch.currentPassword))) {
-        throw new InvalidCredentialsError('The current password is wrong', [{ path: '/currentPassword', message: 'does not match' }]);
-      }
-    }
-    return hasher.hash(password);
-  }
 
   function ownSession(principal: Principal, user: UserRecord): string | undefined {
     return principal.kind === 'user' && principal.userId === user.id ? principal.sessionId : undefined;
@@ -235,9 +237,10 @@ async function translateConflicts<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (isUniqueViolation(error, 'users_email_per_organisation')) throw new EmailTakenError(undefined, [{ path: '/email', message: 'is already registered' }]);
-    if (isUniqueViolation(error, 'payment_profiles_stripe_customer')) {
-      throw new ConflictError('That Stripe customer belongs to another user', [{ path: '/customerId', message: 'is already assigned' }]);
+    const rule = error instanceof UniquenessViolation ? error.rule : undefined;
+    if (rule === 'email-per-organisation') throw new EmailTakenError(undefined, [{ path: '/email', message: 'is already registered' }]);
+    if (rule === 'stripe-customer') {
+      throw new CustomerTakenError(undefined, [{ path: '/customerId', message: 'is already assigned' }]);
     }
     throw error;
   }

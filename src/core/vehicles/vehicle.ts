@@ -1,6 +1,10 @@
-import type { Vehicle } from '../../db/schema.js';
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import { ISO_3166_1_ALPHA_2, ISO_3166_2_SUBDIVISIONS } from './iso-3166.js';
+
+/** A user's vehicle as stored and shown (Coord's shape). */
+export interface Vehicle {
+  license_plate: { text: string; country: string; subdivision: string };
+}
 
 export interface LicensePlateInput {
   text: string;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { useErrorEnvelope } from '../../http/error-handler.js';
 import { requireCvApiKey } from './auth.js';
 import { careValidateEnvelope } from './envelope.js';

@@ -1,4 +1,4 @@
-import { AppError, ProviderUnavailableError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { AppError, ProviderUnavailableError, ServiceUnavailableError, ValidationError, type ErrorDetail } from '../../core/errors.js';
 import type { ErrorEnvelope } from '../../http/error-handler.js';
 
 /**
@@ -40,6 +40,7 @@ export function describeDetails(details: readonly ErrorDetail[]): string {
 
 function describe(error: AppError): string {
   if (error instanceof ProviderUnavailableError) return PROVIDER_DOWN;
+  if (error instanceof ServiceUnavailableError) return error.message;
   if (error.statusCode >= 500) return SERVER_FAULT;
   if (error instanceof ValidationError && error.details?.length) return describeDetails(error.details);
   return error.message;

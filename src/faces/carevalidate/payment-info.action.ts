@@ -1,9 +1,9 @@
 import type { Static } from 'typebox';
-import type { Services } from '../../app-context.js';
-import { NotFoundError } from '../../core/errors.js';
+import type { Services } from '../../http/app-context.js';
 import { validateShippingAddress } from '../../core/payment-profiles/shipping-address.js';
 import { success } from './envelope.js';
 import type { UpdatePaymentInfoBody } from './schemas.js';
+import { careValidateUser } from './user.actions.js';
 
 /**
  * Seed 004's UPDATE_PAYMENT_INFO. The core does the work: it checks the SetupIntent (Stripe's
@@ -15,8 +15,7 @@ import type { UpdatePaymentInfoBody } from './schemas.js';
 export async function updatePaymentInfo(services: Services, organisationId: string, body: Static<typeof UpdatePaymentInfoBody>) {
   const { stripeSetupId, nmiPaymentToken, shippingAddress } = body.data;
   const address = validateShippingAddress(shippingAddress, '/data/shippingAddress');
-  const user = await services.users.findUserByEmail(organisationId, body.email);
-  if (!user) throw new NotFoundError(`User ${body.email.trim()} does not exist`);
+  const user = await careValidateUser(services, organisationId, body.email);
   await services.profiles.applyPaymentSetup(user, { setupIntentId: stripeSetupId, processorTokens: { nmi: nmiPaymentToken }, shippingAddress: address });
   return success(200, { code: 'PAYMENT_SETUP_UPDATED' as const });
 }

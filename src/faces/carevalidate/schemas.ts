@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
 import { DISCRIMINATOR, PATTERN_MESSAGES } from './validation.js';
+import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
 export const tags = ['CareValidate API'];
 
@@ -10,7 +11,7 @@ function patterned(pattern: string, meaning: string, options: Record<string, unk
   return Type.String({ pattern, ...options });
 }
 
-const email = (description: string) => Type.String({ format: 'email', maxLength: 254, description, example: 'john@example.com' });
+const email = (description: string) => Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description, example: 'john@example.com' });
 const profileText = (description: string, maxLength = 100) => Type.String({ minLength: 1, maxLength, description });
 
 export const CvApiKeyHeader = Type.Object({

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext, Services } from '../../app-context.js';
+import type { AppContext, Services } from '../../http/app-context.js';
 import { authOf } from '../../http/auth.js';
 import { asInvalidRequest } from './envelope.js';
 import { updatePaymentInfo } from './payment-info.action.js';

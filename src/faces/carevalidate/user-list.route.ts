@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import type { UserDirectory } from '../../core/users/user-directory.js';
 import { authOf } from '../../http/auth.js';
 import { success } from './envelope.js';

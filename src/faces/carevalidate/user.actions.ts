@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
-import type { Services } from '../../app-context.js';
+import type { Services } from '../../http/app-context.js';
 import { EmailTakenError, NotFoundError } from '../../core/errors.js';
+import { assertPartnerMayActOn } from '../../core/users/user-authority.js';
 import type { UserRecord } from '../../core/users/user.repository.js';
 import { success } from './envelope.js';
 import type { CreateUserBody, UpdateEmailBody } from './schemas.js';
@@ -30,6 +31,14 @@ function displayName(profile: Record<string, string>, email: string): string {
   return [profile.firstName, profile.lastName].filter(Boolean).join(' ') || email.trim();
 }
 
+/** The user CareValidate names by email: it must exist and be one its partner side vouches for (see user-authority.ts). */
+export async function careValidateUser(services: Services, organisationId: string, email: string): Promise<UserRecord> {
+  const user = await services.users.findUserByEmail(organisationId, email);
+  if (!user) throw new NotFoundError(`User ${email.trim()} does not exist`);
+  assertPartnerMayActOn(user, 'carevalidate');
+  return user;
+}
+
 export async function createUser(services: Services, organisationId: string, body: Static<typeof CreateUserBody>) {
   const profile = profileOf(body);
   const user = await refusingTakenEmail(body.email, () =>
@@ -39,8 +48,7 @@ export async function createUser(services: Services, organisationId: string, bod
 }
 
 export async function updateEmail(services: Services, organisationId: string, body: Static<typeof UpdateEmailBody>) {
-  const user = await services.users.findUserByEmail(organisationId, body.currentEmail);
-  if (!user) throw new NotFoundError(`User ${body.currentEmail.trim()} does not exist`);
+  const user = await careValidateUser(services, organisationId, body.currentEmail);
   // The core keeps the Stripe customer's email in step (a listener on user changes).
   const updated = await refusingTakenEmail(body.newEmail, () => services.users.updateUserFields(user, { email: body.newEmail }));
   return success(200, { code: 'EMAIL_UPDATED' as const, user: await viewOfUser(services, updated) });

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { looksLikeJwt } from '../../core/auth/access-token.js';
 import { OrganisationMismatchError, UnauthenticatedError } from '../../core/errors.js';
 import type { PartnerUser } from '../../core/partners/partner-identity.service.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { useErrorEnvelope } from '../../http/error-handler.js';
 import { CoordError, coordEnvelope } from './coord.envelope.js';
 import { currentUserRoutes } from './current-user.routes.js';

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
+import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
 export const tags = ['Coord Users API'];
 
@@ -21,7 +22,7 @@ export const AccessKeyHeaders = Type.Object({
 
 export const JwtRequest = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 254, description: "The user's email; becomes the token's email claim" }),
+    email: Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description: "The user's email; becomes the token's email claim" }),
     external_uid: Type.Optional(
       Type.String({ minLength: 1, maxLength: 255, description: "Your own id for the user. The user is matched by it when given, else by email." }),
     ),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import type { PartnerUserView } from '../../core/partners/partner-user.service.js';
 import { partnerUserOf, requireUser } from './coord.auth.js';
 import { coordErrors } from './coord.envelope.js';

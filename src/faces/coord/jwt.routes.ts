@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { callerOf, requirePartner } from './coord.auth.js';
 import { coordErrors } from './coord.envelope.js';
 import { AccessKeyHeaders, AccessKeyQuery, JwtRequest, JwtResponse, tags } from './coord.schemas.js';

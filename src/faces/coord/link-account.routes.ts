@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import type { ErrorEnvelope } from '../../http/error-handler.js';
 import { sendError } from '../../http/error-handler.js';
 import { partnerUserOf, requireUser } from './coord.auth.js';
@@ -30,6 +30,9 @@ const DecisionBody = Type.Object(
 const CallbackQuery = Type.Object({
   state: Type.String({ minLength: 1, maxLength: 4096, description: 'The state paybridge sent to the system' }),
   error: Type.Optional(Type.String({ maxLength: 200, description: 'Set by the system when the user did not link (e.g. access_denied)' })),
+  signature: Type.Optional(
+    Type.String({ maxLength: 128, description: "The system's proof: hex HMAC-SHA256 of `state + \".\" + outcome` (outcome `linked` or the `error`) under the system's link secret" }),
+  ),
 });
 
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } });
@@ -97,9 +100,12 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     schema: {
       tags,
       summary: "Where a live system's link page returns the browser",
-      description: 'Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose.',
+      description:
+        'Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose, and is accepted once. ' +
+        'The system must sign what it reports: `signature` = hex HMAC-SHA256(link secret, `state + "." + outcome`), outcome `linked` or the `error` value; ' +
+        'administrators read the secret at GET /admin/transactable-systems/{systemId}/link-secret. Without a valid signature: 400 INVALID_LINK_PROOF.',
       querystring: CallbackQuery,
       response: { 303: redirect(outcome), ...coordErrors(400) },
     },
-  }, async (request, reply) => reply.redirect(await accountLinking.completeLink(request.query.state, request.query.error), 303));
+  }, async (request, reply) => reply.redirect(await accountLinking.completeLink(request.query.state, request.query.error, request.query.signature), 303));
 };

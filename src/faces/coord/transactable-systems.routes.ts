@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import type { TransactableSystem } from '../../core/transactable-systems/transactability.js';
 import { callerOf, partnerUserOf, requireUser, requireUserOrPartner } from './coord.auth.js';
 import { coordErrors } from './coord.envelope.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toApiKeyView } from '../../core/organisations/organisation.service.js';
 import { authOf, requireBearer } from '../../http/auth.js';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { bearerSecurity, errorResponses, IdParams } from './common.schemas.js';
 
 const ApiKeyView = Type.Object(
@@ -23,7 +23,7 @@ const CreatedApiKey = Type.Object(
 
 const tags = ['API keys'];
 
-/** Organisation API keys; administrators and API keys only. */
+/** Organisation API keys: administrators and API keys list and revoke them; only an API key makes one. */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { organisations, authentication } = ctx.services;
   app.addHook('preHandler', requireBearer(authentication));
@@ -32,6 +32,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     schema: {
       tags,
       summary: 'Create an API key for the caller\'s organisation',
+      description: "Only with an API key: a key acts for the organisation's partner users, which an administrator's session may not (403 PARTNER_CREDENTIAL_REQUIRED).",
       security: bearerSecurity,
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
       response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403) },

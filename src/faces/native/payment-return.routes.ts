@@ -1,6 +1,7 @@
+import helmet from '@fastify/helmet';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>` +
@@ -16,6 +17,20 @@ const TITLES: Record<string, string> = {
 
 /** Where the browser lands after a 3-D Secure step (PAYMENT_RETURN_URL's default). Always a page, never JSON. */
 export const paymentReturnRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  // In this plugin's scope only (the docs page keeps its own policy). The URL carries a client
+  // secret: no referrer, no caching, no framing, nothing runs.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    hsts: false,
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+  });
   app.get('/payment/return', {
     schema: {
       tags: ['Payments'],

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { ValidationError } from '../../core/errors.js';
-import { toPaymentView } from '../../core/payments/payment.views.js';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { authOf, requireBearer } from '../../http/auth.js';
 import { sendSerializedJson } from '../../http/raw-json.js';
 import { bearerSecurity, errorResponses, PageQuery } from './common.schemas.js';
 import { nextPageLink } from './pagination.js';
+import { paymentLifecycleRoutes } from './payment-lifecycle.routes.js';
 import { ConfirmPaymentDto, CreatePaymentDto, PaymentCreatedDto, PaymentIdParams, ReturnPaymentDto } from './payment.schemas.js';
 
 const tags = ['Payments'];
@@ -24,10 +24,11 @@ function idempotencyKeyOf(bodyKey: string | undefined, headerKey: string | strin
   return key;
 }
 
-/** Seed 003's payments: create (idempotent by cuid), list, read, confirm. */
+/** Seed 003's payments: create (idempotent by cuid), list, read, confirm; then capture, cancel and refunds. */
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { payments, users, authentication } = ctx.services;
   app.addHook('preHandler', requireBearer(authentication));
+  await app.register(paymentLifecycleRoutes, { ctx });
 
   app.post('/payment', {
     schema: {
@@ -58,10 +59,10 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   }, async (request, reply) => {
     const { limit, starting_after: startingAfter } = request.query;
-    const rows = await payments.listPayments(authOf(request).principal, { limit: limit + 1, startingAfter });
-    const link = nextPageLink(ctx.config.publicUrl, '/payment', rows.map((r) => ({ id: r.stripePaymentIntentId! })), limit);
+    const views = await payments.listPayments(authOf(request).principal, { limit: limit + 1, startingAfter });
+    const link = nextPageLink(ctx.config.publicUrl, '/payment', views, limit);
     if (link) void reply.header('link', link);
-    return rows.slice(0, limit).map(toPaymentView);
+    return views.slice(0, limit);
   });
 
   app.get('/payment/:id', {
@@ -73,7 +74,9 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       tags,
       summary: 'Confirm a PaymentIntent with a payment method',
       description:
-        'Idempotent by cuid. A decline answers 402 CARD_DECLINED with the declineCode and leaves the payment in requires_payment_method; an authentication step answers the payment in requires_action with nextActionUrl.',
+        'An attempt is (payment, cuid, payment method): repeating it answers its first result again, byte for byte, and charges once. ' +
+        'A decline answers 402 CARD_DECLINED with the declineCode and leaves the payment in requires_payment_method; another payment method with the same cuid is then a new attempt. ' +
+        'An authentication step answers the payment in requires_action with nextActionUrl. Once a payment succeeded, every confirm answers that success; a canceled payment answers 409 PAYMENT_NOT_CONFIRMABLE.',
       security: bearerSecurity,
       body: ConfirmPaymentDto,
       response: { 201: ReturnPaymentDto, ...errorResponses(400, 401, 402, 403, 404, 409, 503) },
@@ -82,7 +85,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     const { principal } = authOf(request);
     const { cuid, paymentId, paymentMethodId } = request.body;
     const owner = (userId: string) => users.findUserById(principal.organisationId, userId);
-    const view = await payments.confirmPayment(principal, owner, { idempotencyKey: cuid, paymentIntentId: paymentId, paymentMethodId });
-    return reply.code(201).send(view);
+    const body = await payments.confirmPayment(principal, owner, { idempotencyKey: cuid, paymentIntentId: paymentId, paymentMethodId });
+    return sendSerializedJson(reply as unknown as FastifyReply, 201, body);
   });
 };

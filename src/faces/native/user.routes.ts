@@ -1,16 +1,12 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Principal } from '../../core/auth/principal.js';
-import type { UserRecord } from '../../core/users/user.repository.js';
+import { toUserView as toReturnUserDto } from '../../core/users/user.views.js';
 import { authOf, optionalBearer, requireBearer } from '../../http/auth.js';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { bearerSecurity, errorResponses, IdParams, PageQuery } from './common.schemas.js';
 import { nextPageLink } from './pagination.js';
 import { AdminCreateUserDto, AuthGrantDto, CreateUserDto, LoginUserDto, ReturnUserDto, UpdateUserDto } from './user.schemas.js';
-
-export function toReturnUserDto(user: UserRecord) {
-  return { userId: user.id, userName: user.userName, email: user.email, ...(user.customerId ? { customerId: user.customerId } : {}) };
-}
 
 const tags = ['Users'];
 
@@ -24,12 +20,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     schema: {
       tags,
       summary: 'Register a user and sign it in',
-      description: 'Public. With an API key in Authorization the user joins that key\'s organisation, else the default one.',
+      description:
+        'Public. With an API key in Authorization the user joins that key\'s organisation, else the default one. ' +
+        'Anonymous registrations are limited per client address (429 with Retry-After) and refused (403 REGISTRATION_CLOSED) where the organisation turned `publicRegistration` off.',
       body: CreateUserDto,
-      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 403, 409, 413, 415) },
+      response: { 201: AuthGrantDto, ...errorResponses(400, 401, 403, 409, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const grant = await users.register(organisationOf(request.auth), request.body);
+    const anonymous = request.auth ? undefined : { clientAddress: request.ip };
+    const grant = await users.register(organisationOf(request.auth), request.body, anonymous);
     return reply.code(201).send(grant);
   });
 
@@ -73,8 +72,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     secured.get('/user', {
       schema: {
         tags,
-        summary: "List the organisation's users (administrators and API keys)",
-        description: 'The next page, if any, is announced in a `Link: <…>; rel="next"` header.',
+        summary: 'List the users the caller may see',
+        description:
+          'Administrators and API keys: the organisation\'s users, page by page; the next page, if any, is announced in a `Link: <…>; rel="next"` header. ' +
+          'A user: a one-element array with itself (so a client learns its own `userId`).',
         security: bearerSecurity,
         querystring: PageQuery,
         response: { 200: Type.Array(ReturnUserDto), ...errorResponses(400, 401, 403) },
@@ -98,13 +99,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       schema: {
         tags,
         summary: 'Update a user',
-        description: 'Users may change their name, email and password (with `currentPassword`); only administrators and API keys may set `customerId` or `role`.',
+        description:
+          'Send back what you read: fields equal to their current value (and the object\'s own `userId`) are accepted and change nothing. ' +
+          'Users may change their name, and their email and password with `currentPassword` (other sessions end); a user made by a partner (Coord, CareValidate) has its email changed by its partner only (403 PARTNER_MANAGED_USER). ' +
+          'Only administrators and API keys may change `customerId` (it must exist at Stripe and be no other user\'s) or `role`.',
         security: bearerSecurity,
         params: IdParams,
         body: UpdateUserDto,
-        response: { 200: ReturnUserDto, ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 200: ReturnUserDto, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
-    }, async (request) => toReturnUserDto(await users.updateUser(authOf(request).principal, request.params.id, request.body)));
+    }, async (request) => toReturnUserDto(await users.updateUser(authOf(request).principal, request.params.id, request.body, request.ip)));
 
     secured.delete('/user/:id', {
       schema: { tags, summary: 'Delete a user and end its sessions', security: bearerSecurity, params: IdParams, response: { 200: ReturnUserDto, ...errorResponses(401, 404) } },

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
 const userName = Type.String({ minLength: 1, maxLength: 100, description: "The user's name." });
-const email = Type.String({ format: 'email', maxLength: 254, description: "The user's email address." });
+const email = Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description: "The user's email address." });
 // Length and commonness are checked by the core, which answers WEAK_PASSWORD with the reason.
 const password = Type.String({ minLength: 1, maxLength: 1024, description: "The user's password: 8 to 128 characters, not a common one." });
 const role = Type.Union([Type.Literal('user'), Type.Literal('admin')], { description: 'Only administrators and API keys may set it.' });
@@ -20,13 +21,14 @@ export const LoginUserDto = Type.Object(
 
 export const UpdateUserDto = Type.Object(
   {
+    userId: Type.Optional(Type.String({ maxLength: 200, description: "The user's own id, as read; it cannot be changed." })),
     userName: Type.Optional(userName),
     email: Type.Optional(email),
     customerId: Type.Optional(
       Type.String({ pattern: '^cus_[A-Za-z0-9]{1,250}$', description: "The user's Stripe customer id. Administrators and API keys only." }),
     ),
     password: Type.Optional(password),
-    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Required when users change their own password.' })),
+    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Required when users change their own password or email.' })),
     role: Type.Optional(role),
   },
   { additionalProperties: false, minProperties: 1, title: 'UpdateUserDto' },

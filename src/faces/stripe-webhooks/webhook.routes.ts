@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import { errorResponses } from '../native/common.schemas.js';
 
 const tags = ['Stripe'];
@@ -17,7 +17,9 @@ export const stripeWebhookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     schema: {
       tags,
       summary: 'Receive Stripe events (Stripe-Signature verified)',
-      description: 'Each event id is applied once; events are prompts to re-read the object, so late or repeated deliveries never roll state back.',
+      description:
+        'A verified event is stored and acknowledged at once, then applied by a worker (retried with backoff, dead-lettered after EVENT_MAX_ATTEMPTS). ' +
+        'Events are prompts to re-read the object, so late or repeated deliveries never roll state back. A signed body that is not a Stripe event is a 400; an event about no payment of ours is acknowledged.',
       response: { 200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }), ...errorResponses(400) },
     },
   }, async (request) => {

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { RunningStripeEmulator } from '../src/index.js';
+import { control, rawApi, sdk, startEmulator } from './helpers.js';
+
+const ERROR_TYPES = new Set(['api_error', 'card_error', 'idempotency_error', 'invalid_request_error']);
+const PATHS = [
+  '/v1/customers', '/v1/customers/cus_x', '/v1/tokens', '/v1/payment_methods', '/v1/payment_methods/pm_card_visa/attach',
+  '/v1/setup_intents', '/v1/payment_intents', '/v1/payment_intents/pi_x/confirm', '/v1/refunds', '/v1/webhook_endpoints', '/v1/nope',
+];
+const TOKENS = ['amount', 'currency', 'card', 'number', 'metadata', 'expand', '__proto__', 'constructor', 'prototype', 'customer',
+  'confirm', 'payment_method', 'pm_card_visa', 'tok_visa', 'usd', '4242424242424242', 'true', '[', ']', '[]', '[0]', '=', '&', '%', '%5B', '%ZZ', '+', '.', '💳', ''];
+
+async function expectStripeShape(res: Response): Promise<void> {
+  assert.ok(res.status < 500, `status ${res.status}`);
+  const body = (await res.json()) as { error?: { type?: string; message?: string }; object?: string };
+  if (res.status >= 400) {
+    assert.ok(body.error && ERROR_TYPES.has(body.error.type ?? ''), JSON.stringify(body));
+    assert.equal(typeof body.error.message, 'string');
+  } else {
+    assert.equal(typeof body.object, 'string');
+  }
+}
+
+describe('stripe emulator: hostile input', () => {
+  let emu: RunningStripeEmulator;
+  before(async () => {
+    emu = await startEmulator();
+  });
+  after(() => emu.close());
+
+  test('random form bodies never cause a 5xx and always get Stripe\'s shapes', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(...PATHS), fc.array(fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 12 })), { maxLength: 40 }),
+      async (path, parts) => {
+        await expectStripeShape(await rawApi(emu, 'POST', path, parts.join('')));
+        await expectStripeShape(await rawApi(emu, 'GET', `${path}?${parts.join('')}`));
+      },
+    ), { numRuns: 150 });
+  });
+
+  test('prototype keys cannot pollute and are plain data', async () => {
+    const res = await rawApi(emu, 'POST', '/v1/customers', '__proto__[polluted]=1&metadata[__proto__][x]=1&metadata[constructor]=c&constructor[prototype][p]=1');
+    assert.ok(res.status < 500);
+    const ok = await rawApi(emu, 'POST', '/v1/customers', 'metadata[constructor]=c&metadata[toString]=t');
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as { metadata: Record<string, string> };
+    assert.equal(body.metadata.constructor, 'c');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(({} as Record<string, unknown>).p, undefined);
+  });
+
+  test('deep nesting, huge bodies, huge values and broken encodings are 400s', async () => {
+    await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', `metadata${'[a]'.repeat(50)}=1`));
+    await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', `email=${'x'.repeat(100_000)}`));
+    await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', 'expand[500]=x'));
+    await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', '%E0%A4%A=1&%%%=2'));
+    const huge = await rawApi(emu, 'POST', '/v1/customers', `description=${'y'.repeat(2 * 1024 * 1024)}`);
+    assert.equal(huge.status, 400);
+    await expectStripeShape(huge);
+    await expectStripeShape(await rawApi(emu, 'POST', '/v1/payment_intents', 'amount=99999999999999999999&currency=usd'));
+    await expectStripeShape(await rawApi(emu, 'GET', '/v1/customers/%E0%A4%A'));
+  });
+
+  test('unknown paths and methods answer unrecognized_request_url; control surface rejects bad JSON', async () => {
+    for (const [method, path] of [['GET', '/v1/unknown'], ['DELETE', '/v1/payment_intents'], ['PUT', '/v1/customers'], ['GET', '/nothing']]) {
+      const res = await fetch(`${emu.url}${path}`, { method, headers: { Authorization: 'Bearer sk_test_x' } });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      const body = (await res.json()) as { error: { code: string; type: string } };
+      assert.equal(body.error.code, 'unrecognized_request_url');
+    }
+    for (const body of ['{', '[]', '"x"', 'null']) {
+      const res = await fetch(`${emu.url}/_emulator/clock/advance`, { method: 'POST', body });
+      assert.equal(res.status, 400, body);
+    }
+    assert.equal((await control(emu, 'POST', '/_emulator/clock/advance', { seconds: -5 })).status, 400);
+    assert.equal((await control(emu, 'GET', '/_emulator/health')).json.status, 'ok');
+    const stripe = sdk(emu);
+    assert.match((await stripe.customers.create({})).id, /^cus_/);
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import Stripe from 'stripe';
+import { cardData, cardPi, rejection, useEmulator } from './helpers.js';
+
+// Parameters the SDK sends to the PaymentIntent routes, which Stripe takes (docs: Create/Confirm a PaymentIntent).
+describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
+  const t = useEmulator();
+
+  test('payment_method_data makes the method the intent is confirmed with; not together with payment_method', async () => {
+    const pi = await t.stripe.paymentIntents.create({
+      amount: 1000, currency: 'usd', confirm: true, ...cardPi,
+      payment_method_data: cardData({ type: 'card', card: { token: 'tok_mastercard' }, billing_details: { name: 'Ada' } }),
+    });
+    assert.equal(pi.status, 'succeeded');
+    const pm = await t.stripe.paymentMethods.retrieve(String(pi.payment_method));
+    assert.equal(pm.card?.brand, 'mastercard');
+    assert.equal(pm.billing_details.name, 'Ada');
+    const open = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...cardPi });
+    const confirmed = await t.stripe.paymentIntents.confirm(open.id, { payment_method_data: cardData({ type: 'card', card: { token: 'tok_visa' } }) });
+    assert.equal(confirmed.status, 'succeeded');
+    const both = await rejection(t.stripe.paymentIntents.create({
+      amount: 1000, currency: 'usd', ...cardPi, payment_method: 'pm_card_visa', payment_method_data: cardData({ type: 'card', card: { token: 'tok_visa' } }),
+    }));
+    assert.ok(both instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal(both.code, 'parameters_exclusive');
+  });
+
+  test('payment_method_options[card]: capture_method and setup_future_usage act at card level; the rest is kept', async () => {
+    const customer = await t.stripe.customers.create({});
+    const pi = await t.stripe.paymentIntents.create({
+      amount: 1000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true, ...cardPi,
+      payment_method_options: { card: { capture_method: 'manual', setup_future_usage: 'off_session', request_extended_authorization: 'if_available', moto: true, three_d_secure: { cryptogram: 'x', transaction_id: 't', version: '2.2.0' } } },
+    });
+    assert.equal(pi.status, 'requires_capture');
+    assert.equal(pi.amount_capturable, 1000);
+    assert.equal(pi.payment_method_options?.card?.capture_method, 'manual');
+    assert.equal(pi.payment_method_options?.card?.request_extended_authorization, 'if_available');
+    assert.equal((await t.stripe.paymentMethods.retrieve(String(pi.payment_method))).customer, customer.id);
+  });
+
+  test('use_stripe_sdk, radar_options, mandate_data and excluded_payment_method_types are accepted', async () => {
+    const pi = await t.stripe.paymentIntents.create({
+      amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, use_stripe_sdk: true,
+      radar_options: { session: 'rs_1' }, excluded_payment_method_types: ['link'],
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      mandate_data: { customer_acceptance: { type: 'offline' } },
+    });
+    assert.equal(pi.status, 'succeeded');
+    assert.deepEqual(pi.excluded_payment_method_types, ['link']);
+  });
+});

@@ -1,0 +1,31 @@
+import type { Config } from '../config.js';
+import { createMemoryAttemptCounter } from '../adapters/attempt-counter.memory.js';
+import { createRedisAttemptCounter } from '../adapters/attempt-counter.redis.js';
+import { createHttpWebhookSender } from '../adapters/http-webhook-sender.js';
+import { createArgon2Hasher } from '../adapters/password-hasher.argon2.js';
+import type { PasswordHasher } from '../core/auth/password.js';
+import { createCoreServices, type CoreServices, type ServiceOptions } from '../core/services.js';
+import type { Database } from '../db/client.js';
+
+export interface ServiceOverrides extends Pick<ServiceOptions, 'gateway' | 'log' | 'exclusive' | 'metrics'> {
+  /** Default: argon2id at OWASP's parameters. Tests pass a cheap one where hashing is not what they test. */
+  hasher?: PasswordHasher | undefined;
+}
+
+/** The core's services on the adapters the configuration names: Redis or memory counters, argon2, HTTP webhooks. */
+export function createServices(config: Config, db: Database, options: ServiceOverrides): CoreServices {
+  const attemptCounter = config.redisUrl ? createRedisAttemptCounter(config.redisUrl) : createMemoryAttemptCounter();
+  const core = createCoreServices(config, db, {
+    ...options,
+    hasher: options.hasher ?? createArgon2Hasher(config.passwordHashConcurrency),
+    attemptCounter,
+    webhookSender: createHttpWebhookSender({ allowPrivate: config.webhooks.allowPrivateUrls }),
+  });
+  return {
+    ...core,
+    close: async () => {
+      await core.close();
+      await attemptCounter.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { ErrorDetail } from './errors.js';
+
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one
+// (no `u` flag: the pattern must see UTF-16 code units, not code points).
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text no record may hold: a NUL character or an unpaired UTF-16 surrogate. PostgreSQL cannot
+ * store either (`invalid byte sequence for encoding "UTF8"`). Every face refuses it at the door
+ * (src/http/text-rule.ts); text that comes another way (a partner token's claims) is checked here.
+ */
+export function isUnsafeText(value: string): boolean {
+  return value.includes('\u0000') || LONE_SURROGATE.test(value);
+}
+
+const UNSAFE_GLOBAL = new RegExp(`\u0000|${LONE_SURROGATE.source}`, 'g');
+
+const UNSAFE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+const MAX_REPORTED = 10;
+const MAX_DEPTH = 64;
+
+const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1').replace(UNSAFE_GLOBAL, '\ufffd').slice(0, 64);
+
+/** JSON pointers of every string (value or property name) in value that breaks the rule. */
+export function findUnsafeText(value: unknown, path = '', found: ErrorDetail[] = [], depth = 0): ErrorDetail[] {
+  if (found.length >= MAX_REPORTED || depth > MAX_DEPTH) return found;
+  if (typeof value === 'string') {
+    if (isUnsafeText(value)) found.push({ path: path || '/', message: UNSAFE_TEXT_MESSAGE });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => findUnsafeText(item, `${path}/${index}`, found, depth + 1));
+  } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const itemPath = `${path}/${pointerPart(key)}`;
+      if (isUnsafeText(key)) found.push({ path: itemPath, message: UNSAFE_TEXT_MESSAGE });
+      findUnsafeText(item, itemPath, found, depth + 1);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,33 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../core/errors.js';
+import type { ErrorEnvelope } from './error-handler.js';
+
+// Node hands a Buffer as rawPacket; Fastify's typing describes its JSON form.
+type ClientError = Error & { code?: string; rawPacket?: unknown };
+
+function appErrorFor(error: ClientError): AppError {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new AppError('REQUEST_TIMEOUT', 408, 'The request was not sent in time');
+  if (error.code === 'HPE_HEADER_OVERFLOW') return new AppError('HEADERS_TOO_LARGE', 431, 'The request headers are too large');
+  return new AppError('MALFORMED_REQUEST', 400, 'The request is not valid HTTP (e.g. a raw non-ASCII byte in the URL; percent-encode it)');
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach Fastify's routing, so no face's error handler
+ * sees them. They still get the envelope of the face their URL names (read from the raw bytes),
+ * so a client of any face can parse every answer it gets.
+ */
+export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
+  return (error: ClientError, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const url = (Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '').split(' ')[1] ?? '/';
+    const appError = appErrorFor(error);
+    const body = JSON.stringify(envelopeFor(url)(appError, { id: nextId() } as FastifyRequest));
+    if (socket.writable) {
+      const status = `${appError.statusCode} ${STATUS_CODES[appError.statusCode] ?? ''}`;
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy();
+  };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { registerUser } from '../helpers/users.js';
+
+const t = useTestApp({ env: { REQUEST_TIMEOUT_MS: '1500' } });
+
+/** Sends bytes exactly as given over a socket and returns what the server answered (or '' if it closed). */
+function rawRequest(bytes: Buffer | string, options: { trickle?: boolean } = {}): Promise<{ text: string; closedAfterMs: number }> {
+  const { port } = new URL(t.url);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
+    socket.once('connect', () => {
+      if (!options.trickle) return void socket.write(bytes);
+      // One byte a quarter second, forever: only the request timeout ends it.
+      const data = Buffer.from(bytes);
+      let i = 0;
+      const timer = setInterval(() => (i < data.length && !socket.destroyed ? socket.write(data.subarray(i, ++i)) : clearInterval(timer)), 250);
+      socket.once('close', () => clearInterval(timer));
+    });
+  });
+}
+
+const bodyOf = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+
+describe('what reaches the server before any route', () => {
+  test('text/plain with a JSON body is 415 UNSUPPORTED_MEDIA_TYPE, as the README documents', async () => {
+    const payload = JSON.stringify({ userName: 'A', email: uniqueEmail(), password: 'long-enough-pass-9' });
+    const response = await t.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'text/plain' }, payload });
+    assert.equal(response.statusCode, 415, response.body);
+    assert.equal(response.json<{ code: string }>().code, 'UNSUPPORTED_MEDIA_TYPE');
+    const cv = await t.inject({ method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'text/plain', 'cv-api-key': t.apiKey }, payload: '{"action":"CREATE_USER"}' });
+    assert.equal(cv.statusCode, 415, cv.body);
+    assert.equal(cv.json<{ message: string }>().message, 'Unsupported media type');
+  });
+
+  test("a raw non-ASCII byte in the URL gets the face's envelope, not Fastify's", async () => {
+    const cases: Array<[string, (body: Record<string, unknown>) => void]> = [
+      ['/payment/\xff', (body) => assert.match(String(body.requestId), /^req_/)],
+      ['/v1/users/user/\xff', (body) => assert.match(String(body.request_id), /^req_/)],
+      ['/api/v1/users/\xff', (body) => assert.equal(body.success, false)],
+    ];
+    for (const [path, check] of cases) {
+      const { text } = await rawRequest(Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 'latin1'));
+      assert.match(text, /^HTTP\/1\.1 4\d\d /, text);
+      const body = bodyOf(text);
+      assert.notEqual(body.code, 'FST_ERR_BAD_URL', text);
+      assert.equal(body.error === 'Bad Request', false, text);
+      check(body);
+    }
+  });
+
+  test('a body trickled slower than REQUEST_TIMEOUT_MS is cut off', async () => {
+    const head = 'POST /user/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n';
+    const slow = rawRequest(`${head}{"email":"a@example.com","password":"${'x'.repeat(60)}"}`, { trickle: true });
+    const { closedAfterMs } = await Promise.race([slow, sleep(15_000).then(() => ({ closedAfterMs: Infinity }))]);
+    assert.ok(closedAfterMs < 10_000, `the connection was held for ${closedAfterMs} ms`);
+  });
+
+  test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
+    const slow = rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ${'y'.repeat(200)}\r\n\r\n`, { trickle: true });
+    const { closedAfterMs } = await Promise.race([slow, sleep(15_000).then(() => ({ closedAfterMs: Infinity }))]);
+    assert.ok(closedAfterMs < 10_000, `the connection was held for ${closedAfterMs} ms`);
+  });
+});
+
+describe('a bodiless POST labelled application/json', () => {
+  test('is a request with no body: logout answers 204 and the session ends', async () => {
+    const user = await registerUser(t);
+    const logout = await t.inject({ method: 'POST', url: '/user/logout', headers: { ...bearer(user.token), 'content-type': 'application/json' }, payload: '' });
+    assert.equal(logout.statusCode, 204, logout.body);
+    assert.equal((await t.inject({ method: 'GET', url: `/user/${user.id}`, headers: bearer(user.token) })).statusCode, 401);
+  });
+
+  test('where a body is expected, an empty one is still 400 MALFORMED_BODY', async () => {
+    const response = await t.inject({ method: 'POST', url: '/user/login', headers: { 'content-type': 'application/json' }, payload: '' });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().code, 'MALFORMED_BODY');
+  });
+});
+
+describe('a client that goes away mid-body', () => {
+  test('is its own doing: logged as a warning (never a 503 at error level)', async () => {
+    const before = t.logs.lines.length;
+    const { port } = new URL(t.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.end(`POST /user/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":"a`);
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    await sleep(200);
+    const lines = t.logs.lines.slice(before).map((line) => JSON.parse(line) as { level: number; code?: string });
+    assert.ok(lines.every((line) => line.level < 50), JSON.stringify(lines));
+    assert.ok(!lines.some((line) => line.code === 'SERVICE_UNAVAILABLE'));
+  });
+});
