@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type Stripe from 'stripe';
 import { cardData, cardPi, useEmulator } from './helpers.js';
 
 // Parameters of the SDK's SetupIntent, Customer, Refund and list calls that Stripe takes and the emulator refused as unknown.

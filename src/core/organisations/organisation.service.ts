@@ -42,13 +42,20 @@ export function toOrganisationView(organisation: OrganisationRecord): Organisati
   };
 }
 
-// Printable text with at least one visible character: no control characters (NUL included).
-const ORGANISATION_NAME = /^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$/;
 export const ORGANISATION_NAME_MAX_LENGTH = 200;
+
+/** Printable text with at least one visible character: no control characters (NUL included). */
+function isPrintableName(name: string): boolean {
+  const hasControlCharacter = [...name].some((character) => {
+    const code = character.codePointAt(0)!;
+    return code < 0x20 || code === 0x7f;
+  });
+  return !hasControlCharacter && name.trim() !== '';
+}
 
 /** An organisation's name, whichever way it comes (the operator API, the CLI). */
 function assertOrganisationName(name: string): void {
-  if (name.length > ORGANISATION_NAME_MAX_LENGTH || !ORGANISATION_NAME.test(name) || isUnsafeText(name)) {
+  if (name.length > ORGANISATION_NAME_MAX_LENGTH || !isPrintableName(name) || isUnsafeText(name)) {
     throw new ValidationError('The organisation name is invalid', [{ path: '/name', message: `must be 1 to ${ORGANISATION_NAME_MAX_LENGTH} printable characters, not all blank` }]);
   }
 }
