@@ -26,6 +26,7 @@ export function createMemoryAttemptCounter(options: { maxEntries?: number; now?:
     if (!windows) kinds.set(kind, (windows = new LRUCache<string, Window>({ max: options.maxEntries ?? 100_000, ttl: 1, noUpdateTTL: true })));
     return windows;
   };
+  const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - now()) / 1000));
   const live = (key: string): Window | undefined => {
     const windows = windowsOf(key);
     const entry = windows.get(key);
@@ -44,10 +45,11 @@ export function createMemoryAttemptCounter(options: { maxEntries?: number; now?:
       const entry = existing ?? { count: 0, resetAt: now() + windowSeconds * 1000 };
       entry.count += 1;
       if (!existing) windowsOf(key).set(key, entry, { ttl: windowSeconds * 1000 });
-      return { count: entry.count, resetInSeconds: Math.max(1, Math.ceil((entry.resetAt - now()) / 1000)) };
+      return { count: entry.count, resetInSeconds: secondsUntil(entry.resetAt) };
     },
     async peek(key) {
-      return live(key)?.count ?? 0;
+      const entry = live(key);
+      return entry ? { count: entry.count, resetInSeconds: secondsUntil(entry.resetAt) } : { count: 0, resetInSeconds: 0 };
     },
     async decrement(key) {
       const entry = live(key);

@@ -19,7 +19,11 @@ export function createRedisAttemptCounter(url: string): AttemptCounter {
       return { count, resetInSeconds: Math.max(ttl, 1) };
     },
     async peek(key) {
-      return Number((await redis.get(name(key))) ?? 0);
+      const results = await redis.multi().get(name(key)).ttl(name(key)).exec();
+      const count = Number(results?.[0]?.[1] ?? 0);
+      const ttl = Number(results?.[1]?.[1] ?? -2);
+      // TTL is -2 for a missing key (no window open).
+      return count > 0 && ttl > 0 ? { count, resetInSeconds: ttl } : { count: 0, resetInSeconds: 0 };
     },
     async decrement(key) {
       await redis.eval(DECREMENT_LIVE, 1, name(key));

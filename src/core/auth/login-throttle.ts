@@ -54,10 +54,11 @@ export function createLoginThrottle(counter: AttemptCounter, knownNetworks: Know
         throw refuse(source.resetInSeconds, message);
       }
       const failuresOnAccount = await counter.peek(accountKey(organisationId, email));
-      if (failuresOnAccount >= limits.lockdownFailures && !(await knownNetworks.isKnown(organisationId, email, clientNetwork(address)))) {
-        throw refuse(limits.windowSeconds, 'This account has had too many failed logins; for now only networks it signed in from before may try; retry later');
+      if (failuresOnAccount.count >= limits.lockdownFailures && !(await knownNetworks.isKnown(organisationId, email, clientNetwork(address)))) {
+        // Until the account's window ends: then fresh networks may try again.
+        throw refuse(failuresOnAccount.resetInSeconds, 'This account has had too many failed logins; for now only networks it signed in from before may try; retry later');
       }
-      const priorFromHere = await counter.peek(pairKey(organisationId, email, address));
+      const priorFromHere = (await counter.peek(pairKey(organisationId, email, address))).count;
       const [pair, account] = await Promise.all([
         counter.increment(pairKey(organisationId, email, address), window),
         counter.increment(accountKey(organisationId, email), window),
