@@ -36,12 +36,32 @@ function run(testFiles, concurrency) {
   return result.status ?? 1;
 }
 
-// On a shared PostgreSQL every instance's workers take any test's queued work (outbound deliveries,
-// Stripe events, which another file's instance would re-read from its own emulator), so the files
-// that time those queues run one at a time after the rest (on PGlite each file has its own database).
+// On PostgreSQL each test file makes a database of its own beside DATABASE_URL's (test/helpers/test-database.ts):
+// those of an earlier run that was cut short go first, and this run's after it.
+async function dropFileDatabases() {
+  if (!process.env.DATABASE_URL) return;
+  const { default: pg } = await import('pg');
+  const base = decodeURIComponent(new URL(process.env.DATABASE_URL).pathname.slice(1));
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(
+      "select datname from pg_database where starts_with(datname, $1 || '__file_') and substr(datname, length($1) + 8) ~ '^[0-9]+$'",
+      [base],
+    );
+    for (const { datname } of rows) await admin.query(`drop database if exists "${datname.replaceAll('"', '""')}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+// The files that time outbound deliveries and the Stripe event queue run one at a time after the rest on
+// PostgreSQL, where the server's load is shared by every file (on PGlite each file has its database in-process).
 const timesDeliveries = (file) => process.env.DATABASE_URL && /webhook|event-queue/.test(file);
 const together = files.filter((f) => !timesDeliveries(f));
 const alone = files.filter(timesDeliveries);
+await dropFileDatabases();
 const status = run(together, 2);
 const aloneStatus = run(alone, 1);
+await dropFileDatabases();
 process.exit(status !== 0 ? status : aloneStatus);

@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../../src/db/client.js';
 import type { AppContext } from '../../src/http/app-context.js';
 import { createLogger } from '../../src/http/logging.js';
 import { LogCapture } from './log-capture.js';
+import { databaseOfThisFile } from './test-database.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -33,8 +34,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Which database the suite runs on: PostgreSQL when DATABASE_URL is set, else in-memory PGlite. */
-export const databaseUrl = process.env.DATABASE_URL || undefined;
+/**
+ * Which database this file runs on: with DATABASE_URL, a PostgreSQL database of its own on that
+ * server (processes it starts inherit it); else in-memory PGlite.
+ */
+export const databaseUrl = process.env.DATABASE_URL ? await databaseOfThisFile(process.env.DATABASE_URL) : undefined;
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
 
 /**
  * Real argon2id, at the lowest cost argon2 accepts: the same hash format and verification as
@@ -53,9 +58,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     HOST: '127.0.0.1',
     PORT: '0',
     STRIPE_EMULATOR_PORT: '0',
-    // Every worker of the suite may deliver any test's events on a shared database: they share one retry pace.
+    // Retries come quickly in tests; every app of a file (one database) retries at the same pace.
     WEBHOOK_RETRY_BASE_SECONDS: '0.2',
-    // Likewise any instance may apply any test's Stripe events: one dead-letter threshold for all.
     EVENT_MAX_ATTEMPTS: '3',
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     // On PostgreSQL the emulator must be asked for (production never falls back to fake money).
