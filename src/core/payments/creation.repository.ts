@@ -1,8 +1,11 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { paymentOperations, payments } from '../../db/schema.js';
-import type { NewOperation, OperationRecord } from './operation.repository.js';
-import type { NewPayment, PaymentRecord } from './payment.repository.js';
+import { paymentEventsFor } from '../events/payment-events.js';
+import { eventEnvelope, objectIdOf, subscribedEndpoints } from '../events/outbox.js';
+import type { NewOperation, OperationRecord, StoredAnswer } from './operation.repository.js';
+import { FIRST_CHECK_SECONDS, isFinal, type IntentState, type NewPayment, type PaymentRecord } from './payment.repository.js';
+import { toPaymentView } from './payment.views.js';
 
 const p = sql.placeholder;
 const leaseUntil = sql`now() + make_interval(secs => ${p('leaseSeconds')})`;
@@ -39,12 +42,22 @@ function operationColumns(paymentId: unknown): Record<string, unknown> {
   return ordered;
 }
 
+/** What Stripe answered a creation, as the payment row keeps it. */
+export interface CreationOutcome extends IntentState {
+  stripePaymentIntentId: string;
+  stripeCustomerId: string;
+  observedAt: Date;
+}
+
 /**
- * Starts a creation: the payment row (in 'creating') and its 'create' operation, held by the
- * caller's lease, in one prepared statement. One statement is atomic on its own, so neither row
- * ever exists without the other, without the three round trips of an explicit transaction.
+ * A creation's two writes, each one prepared statement. One statement is atomic on its own, so
+ * neither needs the three extra round trips of an explicit transaction.
+ * - start: the payment row (in 'creating') and its 'create' operation, held by the caller's lease;
+ *   neither row ever exists without the other.
+ * - complete: under that lease, the operation's stored answer, Stripe's state on the payment, and
+ *   the payment's events in the outbox; all of it, or (the lease was lost) none of it.
  */
-export function createCreationStart(db: Database) {
+export function createCreationStatements(db: Database) {
   const payment = db.$with('new_payment').as(
     db
       .insert(payments)
@@ -79,6 +92,7 @@ export function createCreationStart(db: Database) {
     .from(payment)
     .innerJoin(operation, sql`true`)
     .prepare('paybridge_start_creation');
+  const complete = prepareCompletion(db);
 
   return {
     /** Both rows as inserted, or undefined when the user's key is already used. op.paymentId is values.id. */
@@ -103,7 +117,71 @@ export function createCreationStart(db: Database) {
       })) as Array<{ payment: PaymentRecord; operation: OperationRecord }>;
       return row;
     },
+
+    /**
+     * Stores the creation's answer and outcome if `token` still holds its operation: false when the
+     * lease was lost (nothing is written then). The payment's events are derived here, from the row
+     * as the creation started it: nothing else writes a payment while its creation is held.
+     */
+    async complete(payment: PaymentRecord, operationId: string, token: string, answer: StoredAnswer, outcome: CreationOutcome): Promise<boolean> {
+      const { observedAt, ...state } = outcome;
+      const updatedAt = new Date();
+      const after: PaymentRecord = { ...payment, ...state, stripeSyncedAt: observedAt, updatedAt };
+      const view = toPaymentView(after, []);
+      const events = paymentEventsFor(payment, after).map((type) => ({ type, ...eventEnvelope(type, view) }));
+      const rows = await complete.execute({
+        operationId,
+        token,
+        responseStatus: answer.status,
+        responseBody: answer.body,
+        paymentId: payment.id,
+        ...state,
+        observedAt,
+        updatedAt,
+        firstCheckSeconds: isFinal(state.status) ? null : FIRST_CHECK_SECONDS,
+        organisationId: payment.organisationId,
+        objectId: objectIdOf(view),
+        events: JSON.stringify(events),
+      });
+      return rows.length === 1;
+    },
   };
 }
 
-export type CreationStart = ReturnType<typeof createCreationStart>;
+/**
+ * complete's statement. Every part is a data-modifying CTE of the one statement (PostgreSQL runs
+ * them all, on one snapshot); each later part proceeds only if the one before it returned a row.
+ */
+function prepareCompletion(db: Database) {
+  const finished = db.$with('finished', { id: sql<string>`id` }).as(sql`
+    update ${paymentOperations} set state = 'done', response_status = ${p('responseStatus')}, response_body = ${p('responseBody')},
+      lease_token = null, lease_expires_at = null, updated_at = now()
+    where id = ${p('operationId')} and lease_token = ${p('token')} and lease_expires_at > now()
+    returning id`);
+  // The first reconciliation check comes soon; a final status has none (make_interval of null is null).
+  const completed = db.$with('completed', { id: sql<string>`id` }).as(sql`
+    update ${payments} set stripe_payment_intent_id = ${p('stripePaymentIntentId')}, stripe_customer_id = ${p('stripeCustomerId')},
+      status = ${p('status')}, payment_method_id = ${p('paymentMethodId')}, last_error_code = ${p('lastErrorCode')},
+      next_action_url = ${p('nextActionUrl')}, amount_received = ${p('amountReceived')}, stripe_synced_at = ${p('observedAt')},
+      checks = 0, next_check_at = now() + make_interval(secs => ${p('firstCheckSeconds')}::integer), updated_at = ${p('updatedAt')}
+    where id = ${p('paymentId')} and status = 'creating' and stripe_payment_intent_id is null and exists (select 1 from finished)
+    returning id`);
+  const announced = db.$with('announced', { id: sql<string>`id`, type: sql<string>`type` }).as(sql`
+    insert into outbox_events (id, organisation_id, type, object_id, body)
+    select e.id, ${p('organisationId')}, e.type, ${p('objectId')}, e.body
+    from jsonb_to_recordset(${p('events')}::jsonb) as e(id text, type text, body text)
+    where exists (select 1 from completed) and exists (${subscribedEndpoints(p('organisationId'), sql`e.type`)})
+    returning id, type`);
+  const delivered = db.$with('delivered', { id: sql<string>`id` }).as(sql`
+    insert into webhook_deliveries (id, event_id, endpoint_id, object_id)
+    select gen_random_uuid()::text, announced.id, endpoint.id, ${p('objectId')}
+    from announced cross join lateral (${subscribedEndpoints(p('organisationId'), sql`announced.type`)}) as endpoint
+    returning id`);
+  return db
+    .with(finished, completed, announced, delivered)
+    .select({ completed: sql<number>`(select count(*) from completed)::integer` })
+    .from(finished)
+    .prepare('paybridge_complete_creation');
+}
+
+export type CreationStatements = ReturnType<typeof createCreationStatements>;

@@ -22,6 +22,11 @@ export interface OperationSpec<T> {
   answer(result: T): StoredAnswer;
   /** Domain writes, in the transaction that stores the answer under the holder's lease. */
   commit?(tx: Database, result: T): Promise<void>;
+  /**
+   * Instead of that transaction: stores the answer and the result's domain writes at once (one
+   * statement), if `token` still holds the operation; false when the lease was lost, nothing written.
+   */
+  store?(operationId: string, token: string, answer: StoredAnswer, result: T): Promise<boolean>;
   /** What an error of perform means. Default: 'retry' (the outcome is unknown; keep the key). */
   onError?(error: unknown): ErrorVerdict;
   /** Withdraws the operation (default: deletes its row), under the holder's lease, in a transaction. */
@@ -97,11 +102,13 @@ export function createOperations(deps: OperationDeps) {
 
   /** Stores the answer if the lease still holds; otherwise takes the row back, or yields to the holder that won. */
   async function settle<T>(spec: OperationSpec<T>, id: string, token: string, answer: StoredAnswer, outcome: { result: T } | undefined): Promise<StoredAnswer> {
-    const stored = await deps.db.transaction(async (tx) => {
-      if (!(await createOperationRepository(tx).finish(id, token, answer))) return false;
-      if (outcome) await spec.commit?.(tx, outcome.result);
-      return true;
-    });
+    const stored = outcome && spec.store
+      ? await spec.store(id, token, answer, outcome.result)
+      : await deps.db.transaction(async (tx) => {
+          if (!(await createOperationRepository(tx).finish(id, token, answer))) return false;
+          if (outcome) await spec.commit?.(tx, outcome.result);
+          return true;
+        });
     if (stored) return answer;
     // Our lease lapsed. If nobody took over, our result is still this key's result: claim and store it.
     const retoken = randomUUID();

@@ -6,7 +6,7 @@ import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { UserRecord } from '../users/user.repository.js';
-import { createCreationStart } from './creation-start.repository.js';
+import { createCreationStatements } from './creation.repository.js';
 import { createOperationRepository } from './operation.repository.js';
 import { replayAnswer, type OperationSpec, type Operations } from './operation.js';
 import type { PaymentGateway, ProviderPaymentIntent } from './payment-gateway.js';
@@ -48,7 +48,7 @@ interface Created {
  */
 export function createPaymentCreation(deps: CreationDeps) {
   const { payments, operations } = deps;
-  const creationStart = createCreationStart(deps.db);
+  const creation = createCreationStatements(deps.db);
 
   function spec(payment: PaymentRecord, user: UserRecord): OperationSpec<Created> {
     return {
@@ -78,14 +78,8 @@ export function createPaymentCreation(deps: CreationDeps) {
         }
       },
       answer: ({ intent }) => ({ status: 201, body: JSON.stringify(toCreatedView(intent)) }),
-      commit: async (tx, { intent, customerId, observedAt }) => {
-        await createPaymentRepository(tx).complete(payment.id, {
-          stripePaymentIntentId: intent.id,
-          stripeCustomerId: customerId,
-          ...intentStateOf(intent),
-          observedAt,
-        });
-      },
+      store: (operationId, token, answer, { intent, customerId, observedAt }) =>
+        creation.complete(payment, operationId, token, answer, { stripePaymentIntentId: intent.id, stripeCustomerId: customerId, ...intentStateOf(intent), observedAt }),
       onError: (error) => {
         // Stripe refused outright (or the customer is gone): nothing exists there, so the key is freed
         // for a corrected request. Anything else (timeout, 5xx) may have created it: keep the row.
@@ -127,7 +121,7 @@ export function createPaymentCreation(deps: CreationDeps) {
     const values = { id: newId(), organisationId: user.organisationId, userId: user.id, requestHash: hash, stripeCustomerId, ...input };
     const token = randomUUID();
     const operation = operations.newOperation({ paymentId: values.id, ...CREATE, requestHash: hash });
-    const started = await creationStart.start(values, operation, token, deps.leaseSeconds);
+    const started = await creation.start(values, operation, token, deps.leaseSeconds);
     if (started) return runCreation(async () => replayAnswer(await operations.execute(spec(started.payment, user), started.operation, token)));
 
     const existing = await payments.findByKey(user.id, input.idempotencyKey);

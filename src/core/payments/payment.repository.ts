@@ -43,7 +43,7 @@ export const CREATING = 'creating';
 export const FIRST_CHECK_SECONDS = 5;
 export const MAX_CHECK_INTERVAL_SECONDS = 6 * 3600;
 
-const isFinal = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
+export const isFinal = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
 const inSeconds = (seconds: number | SQL) => sql`now() + make_interval(secs => ${seconds})`;
 
 // A plain boolean, not a type guard: the handle stays a Database either way.
@@ -157,11 +157,6 @@ export function createPaymentRepository(db: Database) {
     },
 
     /** Completes a 'creating' row with its intent. */
-    async complete(id: string, values: { stripePaymentIntentId: string; stripeCustomerId: string; observedAt: Date } & IntentState): Promise<PaymentRecord | undefined> {
-      const { observedAt, ...state } = values;
-      return recordStatus(and(eq(payments.id, id), isNull(payments.stripePaymentIntentId)), state, observedAt);
-    },
-
     /**
      * Applies Stripe's state as read at observedAt, unless a later read is already stored.
      * A final status (succeeded, canceled) is never left.
