@@ -49,6 +49,8 @@ interface Created {
 export function createPaymentCreation(deps: CreationDeps) {
   const { payments, operations } = deps;
   const creation = createCreationStatements(deps.db);
+  /** Payments whose creation a request of this process is running: their answer is about to be stored. */
+  const runningHere = new Set<string>();
 
   function spec(payment: PaymentRecord, user: UserRecord): OperationSpec<Created> {
     return {
@@ -122,7 +124,14 @@ export function createPaymentCreation(deps: CreationDeps) {
     const token = randomUUID();
     const operation = operations.newOperation({ paymentId: values.id, ...CREATE, requestHash: hash });
     const started = await creation.start(values, operation, token, deps.leaseSeconds);
-    if (started) return runCreation(async () => replayAnswer(await operations.execute(spec(started.payment, user), started.operation, token)));
+    if (started) {
+      runningHere.add(values.id);
+      try {
+        return await runCreation(async () => replayAnswer(await operations.execute(spec(started.payment, user), started.operation, token)));
+      } finally {
+        runningHere.delete(values.id);
+      }
+    }
 
     const existing = await payments.findByKey(user.id, input.idempotencyKey);
     if (!existing) return createPayment(user, input); // withdrawn after a refusal in between: start afresh
@@ -164,7 +173,13 @@ export function createPaymentCreation(deps: CreationDeps) {
     return answer && answer.status < 400 ? (JSON.parse(answer.body) as { clientSecret?: string }).clientSecret : undefined;
   }
 
-  return { createPayment, resumeCreation, recoverCreation, abandonCreation, clientSecretOf };
+  /**
+   * Whether a request of this process is creating the payment right now. Its answer (or, if its lease
+   * lapses, its successor's) will be stored, so Stripe's payment_intent.created for it brings no news.
+   */
+  const isRunningHere = (paymentId: string) => runningHere.has(paymentId);
+
+  return { createPayment, resumeCreation, recoverCreation, abandonCreation, clientSecretOf, isRunningHere };
 }
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
