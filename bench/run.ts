@@ -2,6 +2,7 @@
  * paybridge against the ceiling of this machine, every ratio measured side by side in one run.
  * Starts what it needs on the local PostgreSQL (database paybridge_bench, recreated each run):
  * paybridge with its embedded Stripe emulator, a bare Fastify baseline, then paybridge on PGlite.
+ * paybridge runs as `npm start` runs it: the build in dist/ on plain node (scripts/run-bench.mjs builds it).
  * Usage: npm run bench   (BENCH_SECONDS=10 per measurement by default)
  *   BENCH_ONLY=payments   only POST /payment against the raw SDK (throughput ratio, added latency at one connection)
  *   BENCH_CPU_PROF=<dir>  paybridge runs under node --cpu-prof, its profile written to <dir> when it stops
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { measureEmulatorMemory } from './lib/emulator-memory.js';
 import { load } from './lib/load.js';
-import { rssMiB, startProcess, type ServiceProcess } from './lib/processes.js';
+import { cpuMeter, rssMiB, SERVICE_ENTRY, startProcess, type CpuUse, type ServiceProcess } from './lib/processes.js';
 import { printReport, type Row } from './lib/report.js';
 import { createPayments, loginFlood, rawArgon2Verifies, rawSdkCreateLatency, rawSdkCreates, readSelf, registerBenchUser } from './lib/workloads.js';
 
@@ -72,9 +73,18 @@ async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: Servi
 
 /** POST /payment against the raw SDK create on the same emulator, measured one after the other in this run. */
 async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
-  const rawCreates = await rawSdkCreates(`http://127.0.0.1:12190`, 20, SECONDS);
-  const payments = await createPayments(paybridge.url, user, 20, SECONDS);
-  rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: payments.rps, baseline: rawCreates, goal: { min: 0.5 } });
+  const [rawMeter, meter] = [cpuMeter(paybridge.pid), cpuMeter(paybridge.pid)];
+  const raw = await rawSdkCreates(`http://127.0.0.1:12190`, 20, SECONDS, rawMeter);
+  const payments = await createPayments(paybridge.url, user, 20, SECONDS, meter);
+  rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: payments.rps, baseline: raw.rps, goal: { min: 0.5 } });
+  // Where the time goes: CPU per payment against CPU per raw create, by process (the machine's cores are shared by all).
+  const perOp = (seconds: number, count: number) => (seconds * 1000) / Math.max(count, 1);
+  const [mine, theirs] = [meter.used(), rawMeter.used()];
+  const total = (use: CpuUse) => use.service + use.postgres + use.client;
+  rows.push({ name: 'CPU per payment, all processes (ms; baseline: per raw SDK create)', value: perOp(total(mine), payments.total), baseline: perOp(total(theirs), raw.total) });
+  rows.push({ name: 'CPU per payment: paybridge process, its embedded emulator included (ms)', value: perOp(mine.service, payments.total), baseline: perOp(theirs.service, raw.total) });
+  rows.push({ name: 'CPU per payment: PostgreSQL (ms)', value: perOp(mine.postgres, payments.total) });
+  rows.push({ name: 'CPU per payment: load generator (ms; baseline: the raw SDK client)', value: perOp(mine.client, payments.total), baseline: perOp(theirs.client, raw.total) });
   await measureAddedLatency(paybridge, user, rows);
 }
 
@@ -101,7 +111,7 @@ async function measureMemory(paybridge: ServiceProcess, rows: Row[]): Promise<vo
 }
 
 async function measurePglite(pgRows: Row[], rows: Row[]): Promise<void> {
-  const embedded = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3902, 12191), 'http://127.0.0.1:3902');
+  const embedded = await startProcess(SERVICE_ENTRY, ['serve'], paybridgeEnv(3902, 12191), 'http://127.0.0.1:3902');
   try {
     const user = await registerBenchUser(embedded.url);
     const read = await readSelf(embedded.url, user, 20, SECONDS);
@@ -115,7 +125,7 @@ async function measurePglite(pgRows: Row[], rows: Row[]): Promise<void> {
 }
 
 await recreateDatabase();
-const paybridge = await startProcess('src/main.ts', ['serve'], paybridgeEnv(3900, 12190, DATABASE_URL), 'http://127.0.0.1:3900', '/readyz', profiled);
+const paybridge = await startProcess(SERVICE_ENTRY, ['serve'], paybridgeEnv(3900, 12190, DATABASE_URL), 'http://127.0.0.1:3900', '/readyz', profiled);
 if (ONLY === 'payments') {
   const rows: Row[] = [];
   try {

@@ -2,6 +2,8 @@ import autocannon, { type Request } from 'autocannon';
 
 export interface LoadResult {
   rps: number;
+  /** Requests completed in the measured run. */
+  total: number;
   p50: number;
   p99: number;
   errors: number;
@@ -29,11 +31,14 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(options.body ? { body: options.body } : {}),
     ...(options.bodyFor ? { requests: [{ setupRequest: (request: Request) => ({ ...request, body: options.bodyFor!() }) }] } : {}),
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return { rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
 
-/** A short untimed run first, so JIT warm-up and connection set-up are not measured. */
-export async function warmThenLoad(options: LoadOptions, warmSeconds = 2): Promise<LoadResult> {
+/** A short untimed run first, so JIT warm-up and connection set-up are not measured (nor metered). */
+export async function warmThenLoad(options: LoadOptions, warmSeconds = 2, meter?: { start(): void; stop(): void }): Promise<LoadResult> {
   await load({ ...options, seconds: warmSeconds });
-  return load(options);
+  meter?.start();
+  const result = await load(options);
+  meter?.stop();
+  return result;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ServiceProcess {
@@ -11,10 +11,18 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Starts a TypeScript entry point in its own process and waits until `readyPath` answers 200. */
+/** The service as `npm start` runs it: the build in dist/ (scripts/run-bench.mjs builds it first), on plain node. */
+export const SERVICE_ENTRY = 'dist/main.js';
+
+/**
+ * Starts an entry point in its own process and waits until `readyPath` answers 200: a TypeScript
+ * one through tsx, a built one (.js) on plain node, loading the workspace packages from their builds too.
+ */
 export async function startProcess(entry: string, args: string[], env: Record<string, string>, url: string, readyPath = '/readyz', nodeFlags: string[] = []): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], {
-    env: { ...process.env, ...env },
+  const built = entry.endsWith('.js');
+  const nodeOptions = built ? (process.env.NODE_OPTIONS ?? '').replace('--conditions=stripe-emulator-source', '').trim() : process.env.NODE_OPTIONS;
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...(built ? [] : ['--import', 'tsx']), entry, ...args], {
+    env: { ...process.env, NODE_OPTIONS: nodeOptions ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -60,3 +68,44 @@ export function cpuSeconds(pid: number): number {
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s).
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
+
+/** CPU time of every PostgreSQL server process on this machine, in seconds (Linux). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+export interface CpuUse {
+  /** The service's process, its embedded emulator's thread included. */
+  service: number;
+  postgres: number;
+  /** This process: the load generator, or the SDK client of the raw baseline. */
+  client: number;
+}
+
+/** Measures the CPU seconds spent between start() and stop(), per process. */
+export function cpuMeter(servicePid: number) {
+  const read = (): CpuUse => {
+    const self = process.cpuUsage();
+    return { service: cpuSeconds(servicePid), postgres: postgresCpuSeconds(), client: (self.user + self.system) / 1e6 };
+  };
+  let started: CpuUse | undefined;
+  let used: CpuUse = { service: 0, postgres: 0, client: 0 };
+  return {
+    start: () => void (started = read()),
+    stop: () => {
+      const now = read();
+      used = { service: now.service - started!.service, postgres: now.postgres - started!.postgres, client: now.client - started!.client };
+    },
+    used: () => used,
+  };
+}
+
+export type CpuMeter = ReturnType<typeof cpuMeter>;

@@ -2,6 +2,7 @@ import argon2 from 'argon2';
 import Stripe from 'stripe';
 import { randomUUID } from 'node:crypto';
 import { load, warmThenLoad, type LoadResult } from './load.js';
+import type { CpuMeter } from './processes.js';
 
 export interface BenchUser {
   id: string;
@@ -27,7 +28,7 @@ export async function registerBenchUser(baseUrl: string): Promise<BenchUser> {
 export const readSelf = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
   warmThenLoad({ url: `${baseUrl}/user/${user.id}`, headers: { authorization: `Bearer ${user.token}` }, connections, seconds });
 
-export const createPayments = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
+export const createPayments = (baseUrl: string, user: BenchUser, connections: number, seconds: number, meter?: CpuMeter) =>
   warmThenLoad({
     url: `${baseUrl}/payment`,
     method: 'POST',
@@ -35,13 +36,18 @@ export const createPayments = (baseUrl: string, user: BenchUser, connections: nu
     bodyFor: () => JSON.stringify({ cuid: randomUUID() }),
     connections,
     seconds,
-  });
+  }, 2, meter);
 
 export const loginFlood = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
   load({ url: `${baseUrl}/user/login`, method: 'POST', body: JSON.stringify({ email: user.email, password: user.password }), connections, seconds });
 
 /** Calls `fn` from `concurrency` loops for `seconds`; answers calls per second. */
 async function closedLoop(concurrency: number, seconds: number, fn: () => Promise<unknown>): Promise<number> {
+  return (await closedLoopCount(concurrency, seconds, fn)) / seconds;
+}
+
+/** closedLoop, answering the number of calls made. */
+async function closedLoopCount(concurrency: number, seconds: number, fn: () => Promise<unknown>): Promise<number> {
   const until = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
@@ -52,17 +58,20 @@ async function closedLoop(concurrency: number, seconds: number, fn: () => Promis
       }
     }),
   );
-  return done / seconds;
+  return done;
 }
 
-/** The SDK calling paymentIntents.create directly on the same emulator paybridge uses. */
-export async function rawSdkCreates(emulatorUrl: string, connections: number, seconds: number): Promise<number> {
+/** The SDK calling paymentIntents.create directly on the same emulator paybridge uses: creates per second, and in all. */
+export async function rawSdkCreates(emulatorUrl: string, connections: number, seconds: number, meter?: CpuMeter): Promise<{ rps: number; total: number }> {
   const base = new URL(emulatorUrl);
   const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
   const customer = await stripe.customers.create({ email: 'raw-sdk@example.com' });
   const create = () => stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id }, { idempotencyKey: randomUUID() });
   await closedLoop(connections, 2, create);
-  return closedLoop(connections, seconds, create);
+  meter?.start();
+  const total = await closedLoopCount(connections, seconds, create);
+  meter?.stop();
+  return { rps: total / seconds, total };
 }
 
 /** One connection: the latency of each raw SDK create, in ms (p50, p99). */
