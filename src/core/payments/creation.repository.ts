@@ -36,7 +36,7 @@ function operationColumns(paymentId: unknown): Record<string, unknown> {
   };
   const ordered: Record<string, unknown> = {};
   for (const name of Object.keys(getTableColumns(paymentOperations))) {
-    if (!(name in given)) throw new Error(`creation-start: payment_operations.${name} is not given`);
+    if (!(name in given)) throw new Error(`creation.repository: payment_operations.${name} is not given`);
     ordered[name] = given[name as keyof OperationRecord];
   }
   return ordered;
