@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { createOperationRepository } from '../../src/core/payments/operation.repository.js';
+import { createOperations } from '../../src/core/payments/operation.js';
+import { ProviderUnavailableError } from '../../src/core/errors.js';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
 import { newId } from '../../src/core/ids.js';
 import { clearFaults, injectFault, paymentIntentsOf } from '../helpers/emulator.js';
@@ -135,6 +137,28 @@ describe('the fenced lease of an operation row', () => {
     const stored = await operations.findById(id);
     assert.equal(stored!.responseBody, '"kept"');
     assert.equal(stored!.stripeIdempotencyKey, `paybridge-test-${id}`, 'the Stripe key never changes');
+  });
+
+  test("a holder whose call fails after its successor finished answers the successor's stored answer, not its own failure", async () => {
+    const user = await registerUser(t);
+    const payment = await createPaymentRepository(t.database.db).insertCreating(
+      { id: newId(), organisationId: t.organisationId, userId: user.id, idempotencyKey: randomUUID(), requestHash: 'h', amount: 1000, currency: 'usd', description: null },
+      3600,
+    );
+    const operations = createOperations({ db: t.database.db, leaseSeconds: LEASE_SECONDS, maxWaitMs: 10_000 });
+    let successorDone!: () => void;
+    const finished = new Promise<void>((resolve) => (successorDone = resolve));
+    const spec = (perform: () => Promise<string>) => ({ paymentId: payment!.id, kind: 'test', attemptKey: 'a', requestHash: 'h', perform, answer: (body: string) => ({ status: 200, body }) });
+    // The first holder's call outlives its lease, then fails (a timeout, say) after the retry stored its answer.
+    const first = operations.run(spec(async () => {
+      await finished;
+      throw new ProviderUnavailableError('Stripe timed out');
+    }));
+    await sleep(LEASE_SECONDS * 1000 + 300);
+    const retry = await operations.run(spec(async () => '"from the retry"'));
+    successorDone();
+    assert.deepEqual(retry, { status: 200, body: '"from the retry"' });
+    assert.deepEqual(await first, retry, 'the first request gets the answer that was stored, not a 503');
   });
 });
 

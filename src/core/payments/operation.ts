@@ -90,8 +90,13 @@ export function createOperations(deps: OperationDeps) {
       result = await spec.perform({ stripeIdempotencyKey: row.stripeIdempotencyKey, resumed: row.attempts > 1 });
     } catch (error) {
       const verdict = spec.onError?.(error) ?? 'retry';
-      if (verdict === 'retry') await operations.release(row.id, token);
-      else if (verdict === 'withdraw') await deps.db.transaction((tx) => (spec.withdraw ?? removeRow)(tx, row.id, token));
+      if (verdict === 'retry') {
+        await operations.release(row.id, token);
+        // Our lease lapsed while we waited and a successor finished the operation: its answer is this attempt's answer.
+        const finished = await operations.findById(row.id);
+        const answer = finished && answerOf(finished);
+        if (answer) return answer;
+      } else if (verdict === 'withdraw') await deps.db.transaction((tx) => (spec.withdraw ?? removeRow)(tx, row.id, token));
       else return settle(spec, row.id, token, verdict.store, undefined);
       throw error;
     }
