@@ -75,6 +75,23 @@ describe('reconciliation costs O(what is due)', () => {
     assert.equal(await nextCheckIn(id!), null);
   });
 
+  test("a deleted user's unpaid payment is cancelled at its next check (its client secret must not charge the card); an authorisation is left to capture", async () => {
+    const user = await registerUser(t);
+    const [unpaid] = await newPayments(user, 1);
+    const authorised = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID(), captureMethod: 'manual' } });
+    assert.equal(authorised.statusCode, 201, authorised.body);
+    const held = authorised.json().id as string;
+    const confirmed = await t.inject({ method: 'POST', url: '/payment/confirm', headers: bearer(user.token), payload: { cuid: randomUUID(), paymentId: held, paymentMethodId: 'pm_card_visa' } });
+    assert.equal(confirmed.json().status, 'requires_capture', confirmed.body);
+    assert.equal((await t.inject({ method: 'DELETE', url: `/user/${user.id}`, headers: bearer(t.apiKey) })).statusCode, 200);
+    await makeDue([unpaid!, held]);
+    const report = await reconcile();
+    assert.ok(report.cancelled >= 1, JSON.stringify(report));
+    assert.equal((await t.stripe.paymentIntents.retrieve(unpaid!)).status, 'canceled');
+    assert.equal((await t.inject({ method: 'GET', url: `/payment/${unpaid}`, headers: bearer(t.apiKey) })).json().status, 'canceled');
+    assert.equal((await t.stripe.paymentIntents.retrieve(held)).status, 'requires_capture', 'the organisation may still capture what was authorised');
+  });
+
   test('a creation that keeps failing is given up, and its cuid creates afresh', async () => {
     const user = await registerUser(t);
     await newPayments(user, 1);

@@ -69,7 +69,8 @@ export function createReconciler(deps: ReconcilerDeps) {
       return 'completed';
     }
     const user = await deps.users.findById(row.organisationId, row.userId);
-    if (!user) return 'deferred';
+    // A creation whose user was deleted meanwhile is not finished for them: given up once no live request holds it.
+    if (!user) return (await deps.creation.abandonCreation(row)) ? 'completed' : 'deferred';
     return (await deps.creation.recoverCreation(row, user)) ? 'completed' : 'deferred';
   }
 
@@ -98,7 +99,9 @@ export function createReconciler(deps: ReconcilerDeps) {
     if (row.status === 'succeeded') return settleRefunds(row);
     const unpaidFor = (Date.now() - row.createdAt.getTime()) / 1000;
     // An authorisation is the merchant's to capture until Stripe itself lets it expire (it then shows canceled).
-    if (unpaidFor > deps.abandonAfterSeconds && row.status !== 'processing' && row.status !== 'requires_capture') return abandon(row);
+    const cancellable = row.status !== 'processing' && row.status !== 'requires_capture';
+    // Nobody can sign in to pay for a deleted user any more, but the client secret could still confirm the intent.
+    if (cancellable && (unpaidFor > deps.abandonAfterSeconds || !(await deps.users.findById(row.organisationId, row.userId)))) return abandon(row);
     const observedAt = await payments.now();
     return store(await gateway.retrievePaymentIntent(row.stripePaymentIntentId), observedAt, row);
   }
