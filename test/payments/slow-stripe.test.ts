@@ -116,6 +116,25 @@ describe('Stripe slower than PAYMENT_LEASE_SECONDS, with concurrent retries', ()
   });
 });
 
+describe('a confirm whose own call fails after the payment settled', () => {
+  test('answers the success the payment now shows, not a 503', async () => {
+    const user = await registerUser(t);
+    const payment = (await create(user, randomUUID())).json() as { id: string };
+    // Stripe confirms the first call, then drops it and both of the SDK's retries: this request never hears back.
+    await injectFault(t.stripeUrl, { path: `/v1/payment_intents/${payment.id}/confirm`, method: 'POST', kind: 'hang', hangMs: HANG_MS, count: 3, executeBeforeFault: true });
+    const first = confirm(user, { cuid: randomUUID(), paymentId: payment.id, paymentMethodId: 'pm_card_visa' });
+    await sleep(HANG_MS / 2);
+    // Meanwhile the payment's success reaches paybridge by another way (here reconciliation; a webhook, or another attempt).
+    await t.database.db.execute(sql`update payments set next_check_at = now() where stripe_payment_intent_id = ${payment.id}`);
+    await reconcileOwn();
+    const answer = await first;
+    await clearFaults(t.stripeUrl);
+    assert.equal(answer.statusCode, 201, answer.body);
+    assert.equal(answer.json().status, 'succeeded');
+    assert.equal((await t.stripe.charges.list({ payment_intent: payment.id })).data.length, 1, 'one charge');
+  });
+});
+
 describe('the fenced lease of an operation row', () => {
   test('a holder whose lease lapsed can neither store its answer nor withdraw the row once another took over', async () => {
     const user = await registerUser(t);

@@ -76,15 +76,25 @@ export function createPaymentConfirmation(deps: ConfirmationDeps) {
     };
   }
 
+  const settledView = async (payment: PaymentRecord) => JSON.stringify(toPaymentView(payment, await deps.refunds.listFor([payment.id])));
+
   /** Answers the confirm's JSON body, or throws the attempt's error (402 for a decline). */
   async function confirm(payment: PaymentRecord, cuid: string, paymentMethodId: string): Promise<string> {
     const attemptKey = requestHash({ cuid, paymentMethodId });
     const stored = await deps.operations.storedAnswer(payment.id, 'confirm', attemptKey);
     if (stored && stored.status < 400) return stored.body;
-    if (SETTLED.has(payment.status)) return JSON.stringify(toPaymentView(payment, await deps.refunds.listFor([payment.id])));
+    if (SETTLED.has(payment.status)) return settledView(payment);
     if (payment.status === 'canceled') throw new PaymentNotConfirmableError();
     if (stored) return replayAnswer(stored);
-    return replayAnswer(await deps.operations.run(spec(payment, attemptKey, paymentMethodId)));
+    try {
+      return replayAnswer(await deps.operations.run(spec(payment, attemptKey, paymentMethodId)));
+    } catch (error) {
+      // Our call failed, but the payment may have settled meanwhile (a retry of this attempt, another
+      // attempt, Stripe's event): then its success is the answer, as it is to any later confirm.
+      const current = await payments.findById(payment.id);
+      if (current && SETTLED.has(current.status)) return settledView(current);
+      throw error;
+    }
   }
 
   return { confirm };
