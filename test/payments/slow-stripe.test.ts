@@ -116,6 +116,31 @@ describe('Stripe slower than PAYMENT_LEASE_SECONDS, with concurrent retries', ()
   });
 });
 
+describe('a creation whose user is deleted while Stripe makes the intent', () => {
+  test('answers 404, stores nothing, and the intent Stripe made is cancelled', async () => {
+    const user = await registerUser(t);
+    assert.equal((await create(user, randomUUID())).statusCode, 201);
+    const customer = await customerOf(user);
+    await injectFault(t.stripeUrl, { path: '/v1/payment_intents', method: 'POST', kind: 'hang', hangMs: HANG_MS, count: 1, executeBeforeFault: true });
+    const slow = create(user, randomUUID());
+    await sleep(300);
+    assert.equal((await t.inject({ method: 'DELETE', url: `/user/${user.id}`, headers: bearer(t.apiKey) })).statusCode, 200);
+    const answer = await slow;
+    assert.equal(answer.statusCode, 404, answer.body);
+    assert.doesNotMatch(answer.body, /secret/, 'no client secret to charge the card with');
+    const intents = (await paymentIntentsOf(t.stripe, customer)).filter((i) => i.metadata.paybridge_user_id === user.id);
+    assert.equal(intents.length, 2);
+    assert.deepEqual(intents.map((i) => i.status).sort(), ['canceled', 'requires_payment_method'], 'the one made during the deletion is cancelled');
+    const count = async (where: ReturnType<typeof sql>) =>
+      ((await t.database.db.execute(sql`select count(*)::int as n from payments where user_id = ${user.id} and ${where}`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+    assert.equal(await count(sql`stripe_payment_intent_id is not null`), 1, 'only the earlier payment is recorded');
+    // This file's lease (1 s) lapsed during the hang, so the creation's row could not be withdrawn by its holder: reconciliation gives it up.
+    await t.database.db.execute(sql`update payments set next_check_at = now() where user_id = ${user.id} and status = 'creating'`);
+    await reconcileOwn();
+    assert.equal(await count(sql`status = 'creating'`), 0, 'the given-up creation is gone');
+  });
+});
+
 describe('a confirm whose own call fails after the payment settled', () => {
   test('answers the success the payment now shows, not a 503', async () => {
     const user = await registerUser(t);

@@ -119,11 +119,12 @@ export function createCreationStatements(db: Database) {
     },
 
     /**
-     * Stores the creation's answer and outcome if `token` still holds its operation: false when the
-     * lease was lost (nothing is written then). The payment's events are derived here, from the row
-     * as the creation started it: nothing else writes a payment while its creation is held.
+     * Stores the creation's answer and outcome if `token` still holds its operation and its user
+     * still exists: 'lease-lost' or 'user-deleted' otherwise (nothing is written then). The
+     * payment's events are derived here, from the row as the creation started it: nothing else
+     * writes a payment while its creation is held.
      */
-    async complete(payment: PaymentRecord, operationId: string, token: string, answer: StoredAnswer, outcome: CreationOutcome): Promise<boolean> {
+    async complete(payment: PaymentRecord, operationId: string, token: string, answer: StoredAnswer, outcome: CreationOutcome): Promise<'stored' | 'lease-lost' | 'user-deleted'> {
       const { observedAt, ...state } = outcome;
       const updatedAt = new Date();
       const after: PaymentRecord = { ...payment, ...state, stripeSyncedAt: observedAt, updatedAt };
@@ -135,6 +136,7 @@ export function createCreationStatements(db: Database) {
         responseStatus: answer.status,
         responseBody: answer.body,
         paymentId: payment.id,
+        userId: payment.userId,
         ...state,
         observedAt,
         updatedAt,
@@ -143,7 +145,8 @@ export function createCreationStatements(db: Database) {
         objectId: objectIdOf(view),
         events: JSON.stringify(events),
       });
-      return rows.length === 1;
+      if (rows.length === 0) return 'user-deleted';
+      return rows[0]!.finished === 1 ? 'stored' : 'lease-lost';
     },
   };
 }
@@ -151,12 +154,16 @@ export function createCreationStatements(db: Database) {
 /**
  * complete's statement. Every part is a data-modifying CTE of the one statement (PostgreSQL runs
  * them all, on one snapshot); each later part proceeds only if the one before it returned a row.
+ * The user's row is share-locked first: a deletion either waits for the payment to exist (and
+ * reconciliation then cancels it if unpaid), or wins and no answer is stored for a deleted user.
  */
 function prepareCompletion(db: Database) {
+  const owner = db.$with('owner', { id: sql<string>`id` }).as(sql`
+    select id from users where id = ${p('userId')} and deleted_at is null for share`);
   const finished = db.$with('finished', { id: sql<string>`id` }).as(sql`
     update ${paymentOperations} set state = 'done', response_status = ${p('responseStatus')}, response_body = ${p('responseBody')},
       lease_token = null, lease_expires_at = null, updated_at = now()
-    where id = ${p('operationId')} and lease_token = ${p('token')} and lease_expires_at > now()
+    where id = ${p('operationId')} and lease_token = ${p('token')} and lease_expires_at > now() and exists (select 1 from owner)
     returning id`);
   // The first reconciliation check comes soon; a final status has none (make_interval of null is null).
   const completed = db.$with('completed', { id: sql<string>`id` }).as(sql`
@@ -177,10 +184,11 @@ function prepareCompletion(db: Database) {
     select gen_random_uuid()::text, announced.id, endpoint.id, ${p('objectId')}
     from announced cross join lateral (${subscribedEndpoints(p('organisationId'), sql`announced.type`)}) as endpoint
     returning id`);
+  // No row: the user is gone; a row with finished = 0: the lease was lost.
   return db
-    .with(finished, completed, announced, delivered)
-    .select({ completed: sql<number>`(select count(*) from completed)::integer` })
-    .from(finished)
+    .with(owner, finished, completed, announced, delivered)
+    .select({ finished: sql<number>`(select count(*) from finished)::integer` })
+    .from(owner)
     .prepare('paybridge_complete_creation');
 }
 

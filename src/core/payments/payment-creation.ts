@@ -53,6 +53,18 @@ export function createPaymentCreation(deps: CreationDeps) {
   const runningHere = new Set<string>();
 
   function spec(payment: PaymentRecord, user: UserRecord): OperationSpec<Created> {
+    const withdrawCreation = async (tx: Database, operationId: string, token: string): Promise<boolean> => {
+      if (!(await createOperationRepository(tx).remove(operationId, token))) return false;
+      await createPaymentRepository(tx).deleteCreating(payment.id);
+      return true;
+    };
+    /** Cancels at Stripe an intent this creation made and nobody will keep, so it can never be charged. */
+    const cancelUnwanted = async (intentId: string, why: string): Promise<void> => {
+      deps.log.warn({ paymentId: payment.id, intent: intentId }, `cancelling a PaymentIntent ${why}`);
+      await deps.gateway.cancelPaymentIntent(intentId, `paybridge-orphan-${intentId}`).catch((error: unknown) => {
+        deps.log.error({ err: error, intent: intentId }, 'an unwanted PaymentIntent could not be cancelled');
+      });
+    };
     return {
       paymentId: payment.id,
       ...CREATE,
@@ -80,27 +92,25 @@ export function createPaymentCreation(deps: CreationDeps) {
         }
       },
       answer: ({ intent }) => ({ status: 201, body: JSON.stringify(toCreatedView(intent)) }),
-      store: (operationId, token, answer, { intent, customerId, observedAt }) =>
-        creation.complete(payment, operationId, token, answer, { stripePaymentIntentId: intent.id, stripeCustomerId: customerId, ...intentStateOf(intent), observedAt }),
+      store: async (operationId, token, answer, { intent, customerId, observedAt }) => {
+        const stored = await creation.complete(payment, operationId, token, answer, { stripePaymentIntentId: intent.id, stripeCustomerId: customerId, ...intentStateOf(intent), observedAt });
+        if (stored !== 'user-deleted') return stored === 'stored';
+        // The user was deleted while Stripe made the intent: nobody may pay it, so it is withdrawn and cancelled.
+        await deps.db.transaction((tx) => withdrawCreation(tx, operationId, token));
+        await cancelUnwanted(intent.id, 'its user was deleted while it was being created');
+        throw new NotFoundError('No such user');
+      },
       onError: (error) => {
         // Stripe refused outright (or the customer is gone): nothing exists there, so the key is freed
         // for a corrected request. Anything else (timeout, 5xx) may have created it: keep the row.
         if (error instanceof ProviderRejectedError || error instanceof NotFoundError) return 'withdraw';
         return 'retry';
       },
-      withdraw: async (tx, operationId, token) => {
-        if (!(await createOperationRepository(tx).remove(operationId, token))) return false;
-        await createPaymentRepository(tx).deleteCreating(payment.id);
-        return true;
-      },
+      withdraw: withdrawCreation,
       compensate: async ({ intent }, winner) => {
         const kept = winner && winner.status < 400 ? (JSON.parse(winner.body) as { id?: string }).id : undefined;
-        if (kept === intent.id) return;
         // A lost race left an intent nobody will ever confirm: cancel it so it cannot be charged.
-        deps.log.warn({ paymentId: payment.id, orphan: intent.id, kept }, 'cancelling a PaymentIntent orphaned by a lost race');
-        await deps.gateway.cancelPaymentIntent(intent.id, `paybridge-orphan-${intent.id}`).catch((error: unknown) => {
-          deps.log.error({ err: error, orphan: intent.id }, 'an orphaned PaymentIntent could not be cancelled');
-        });
+        if (kept !== intent.id) await cancelUnwanted(intent.id, 'orphaned by a lost race');
       },
     };
   }
