@@ -25,6 +25,7 @@ export interface OperationSpec<T> {
   /**
    * Instead of that transaction: stores the answer and the result's domain writes at once (one
    * statement), if `token` still holds the operation; false when the lease was lost, nothing written.
+   * It may also throw, having withdrawn the operation, when the result must not stand.
    */
   store?(operationId: string, token: string, answer: StoredAnswer, result: T): Promise<boolean>;
   /** What an error of perform means. Default: 'retry' (the outcome is unknown; keep the key). */
