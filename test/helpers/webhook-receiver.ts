@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PaybridgeEvent {
@@ -76,4 +77,15 @@ export function verifySignature(header: string | string[] | undefined, rawBody: 
   if (!t || Math.abs(Date.now() / 1000 - Number(t)) > toleranceSeconds) return false;
   const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex'));
   return parts.some(([k, v]) => k === 'v1' && v.length === expected.length && timingSafeEqual(Buffer.from(v), expected));
+}
+
+/** Receivers started by one describe block, closed after it. */
+export function useReceivers(): () => Promise<Receiver> {
+  const receivers: Receiver[] = [];
+  after(() => Promise.all(receivers.map((r) => r.close())));
+  return async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    return receiver;
+  };
 }

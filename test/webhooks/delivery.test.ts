@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { bearer, secondOrganisationKey, uniqueEmail, useTestApp, type TestApp } from '../helpers/test-app.js';
 import { registerUser } from '../helpers/users.js';
-import { startReceiver, verifySignature, type Receiver } from '../helpers/webhook-receiver.js';
+import { useReceivers, verifySignature } from '../helpers/webhook-receiver.js';
 
 const PATH = '/admin/webhook-endpoints';
 
@@ -39,13 +39,7 @@ async function deliveriesOf(t: TestApp, endpointId: string, count = 1): Promise<
 
 describe('event deliveries to a real receiver', () => {
   const t = useTestApp();
-  const receivers: Receiver[] = [];
-  const newReceiver = async () => {
-    const receiver = await startReceiver();
-    receivers.push(receiver);
-    return receiver;
-  };
-  after(() => Promise.all(receivers.map((r) => r.close())));
+  const newReceiver = useReceivers();
 
   test('user.created arrives signed as documented, with the user exactly as GET /user/{id} shows it', async () => {
     const receiver = await newReceiver();
@@ -107,13 +101,7 @@ describe('event deliveries to a real receiver', () => {
 
 describe('retries', () => {
   const t = useTestApp();
-  const receivers: Receiver[] = [];
-  const newReceiver = async () => {
-    const receiver = await startReceiver();
-    receivers.push(receiver);
-    return receiver;
-  };
-  after(() => Promise.all(receivers.map((r) => r.close())));
+  const newReceiver = useReceivers();
 
   test('a receiver failing twice then succeeding gets three attempts of one event id, with growing gaps', async () => {
     const receiver = await newReceiver();

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { Actor } from '../context.js';
-import { cardError, invalidRequest, resourceMissing } from '../errors.js';
+import { cardError, invalidRequest, resourceMissing, unexpectedState } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InstrumentMeta } from '../store.js';
 import { testCardByKey, testCardByName, type TestCard } from '../test-cards.js';
@@ -48,6 +48,15 @@ export function instrumentFromPaymentMethod(actor: Actor, pm: Stripe.PaymentMeth
   const { meta, testCard } = metaFor(actor, pm.id);
   if (!pm.card) throw invalidRequest(`The PaymentMethod ${pm.id} is not a card.`);
   return { id: pm.id, customer: idOf(pm.customer), testCard, meta, details: detailsFromCardObject(pm.card, testCard), paymentMethod: pm };
+}
+
+/** The instrument the 3-D Secure page authenticates, for a PaymentIntent or SetupIntent awaiting it. */
+export function challengedInstrument(actor: Actor, intent: Stripe.PaymentIntent | Stripe.SetupIntent): Instrument {
+  const noun = intent.object === 'payment_intent' ? 'PaymentIntent' : 'SetupIntent';
+  if (intent.status !== 'requires_action') throw unexpectedState(intent, `This ${noun} has a status of ${intent.status}; there is no authentication to complete.`);
+  const pmId = idOf(intent.payment_method);
+  if (!pmId) throw unexpectedState(intent, `This ${noun} has no payment method to authenticate.`);
+  return resolveInstrument(actor, pmId, 'payment_method');
 }
 
 /** Resolves a `payment_method` parameter; `pm_card_*` test values materialise a real `pm_…` object. */

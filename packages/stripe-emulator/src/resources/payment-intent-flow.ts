@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Actor } from '../context.js';
 import { cardError, invalidRequest, unexpectedState } from '../errors.js';
 import { createCharge, type ChargeFailure } from './charges.js';
-import { attachPaymentMethod, checkOwnership, resolveInstrument, type Instrument } from './instruments.js';
+import { attachPaymentMethod, challengedInstrument, checkOwnership, resolveInstrument, type Instrument } from './instruments.js';
 import { cardCaptureMethod, cardSetupFutureUsage } from './card-options.js';
 import { idOf } from './lookup.js';
 
@@ -128,12 +128,7 @@ export function confirmPaymentIntent(actor: Actor, pi: Stripe.PaymentIntent, opt
 
 /** The shopper finished (or failed) the 3-D Secure page. */
 export function completePaymentIntentChallenge(actor: Actor, pi: Stripe.PaymentIntent, ok: boolean): void {
-  if (pi.status !== 'requires_action') {
-    throw unexpectedState(pi, `This PaymentIntent has a status of ${pi.status}; there is no authentication to complete.`);
-  }
-  const pmId = idOf(pi.payment_method);
-  if (!pmId) throw unexpectedState(pi, 'This PaymentIntent has no payment method to authenticate.');
-  const inst = resolveInstrument(actor, pmId, 'payment_method');
+  const inst = challengedInstrument(actor, pi);
   if (ok) {
     approve(actor, pi, inst, true);
     return;

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { Actor } from '../context.js';
 import { cardError, invalidRequest, unexpectedState } from '../errors.js';
 import { newId } from '../ids.js';
-import { attachPaymentMethod, checkOwnership, resolveInstrument, type Instrument } from './instruments.js';
+import { attachPaymentMethod, challengedInstrument, checkOwnership, resolveInstrument, type Instrument } from './instruments.js';
 import { idOf } from './lookup.js';
 import { threeDSecureUrl } from './payment-intent-flow.js';
 
@@ -86,12 +86,7 @@ export function confirmSetupIntent(actor: Actor, si: Stripe.SetupIntent, opts: S
 }
 
 export function completeSetupIntentChallenge(actor: Actor, si: Stripe.SetupIntent, ok: boolean): void {
-  if (si.status !== 'requires_action') {
-    throw unexpectedState(si, `This SetupIntent has a status of ${si.status}; there is no authentication to complete.`);
-  }
-  const pmId = idOf(si.payment_method);
-  if (!pmId) throw unexpectedState(si, 'This SetupIntent has no payment method to authenticate.');
-  const inst = resolveInstrument(actor, pmId, 'payment_method');
+  const inst = challengedInstrument(actor, si);
   if (ok) {
     succeed(actor, si, inst);
     return;
