@@ -141,6 +141,27 @@ describe('a creation whose user is deleted while Stripe makes the intent', () =>
   });
 });
 
+describe('a creation given up after its answer was lost', () => {
+  test('the intent Stripe made for it is cancelled before the row is forgotten', async () => {
+    const user = await registerUser(t);
+    const first = await create(user, randomUUID());
+    assert.equal(first.statusCode, 201);
+    const customer = await customerOf(user);
+    // Stripe makes the intent, then the call and both of the SDK's retries are dropped: the client gets a 503.
+    await injectFault(t.stripeUrl, { path: '/v1/payment_intents', method: 'POST', kind: 'hang', hangMs: HANG_MS, count: 3, executeBeforeFault: true });
+    const lost = await create(user, randomUUID());
+    await clearFaults(t.stripeUrl);
+    assert.equal(lost.statusCode, 503, lost.body);
+    // As if it had failed every check so far, reconciliation gives it up.
+    await t.database.db.execute(sql`update payments set checks = 10, next_check_at = now() where user_id = ${user.id} and status = 'creating'`);
+    const report = await reconcileOwn();
+    assert.equal(report.completed, 1, JSON.stringify(report));
+    const made = (await paymentIntentsOf(t.stripe, customer)).filter((i) => i.metadata.paybridge_user_id === user.id && i.id !== first.json().id);
+    assert.equal(made.length, 1, 'Stripe made the lost creation\'s intent');
+    assert.equal(made[0]!.status, 'canceled', 'it can never be confirmed and charged');
+  });
+});
+
 describe('a confirm whose own call fails after the payment settled', () => {
   test('answers the success the payment now shows, not a 503', async () => {
     const user = await registerUser(t);

@@ -34,6 +34,8 @@ export interface CreatePaymentInput {
 
 const isMissingCustomer = (error: unknown) => error instanceof NotFoundError && error.details?.some((d) => d.path === '/customer') === true;
 const CREATE = { kind: 'create', attemptKey: 'create' } as const;
+// The statuses Stripe lets an intent be cancelled from.
+const CANCELLABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
 
 interface Created {
   intent: ProviderPaymentIntent;
@@ -52,19 +54,21 @@ export function createPaymentCreation(deps: CreationDeps) {
   /** Payments whose creation a request of this process is running: their answer is about to be stored. */
   const runningHere = new Set<string>();
 
+  /** Cancels at Stripe an intent a creation made and nobody will keep, so it can never be charged. */
+  async function cancelIntentOf(payment: PaymentRecord, intentId: string, why: string): Promise<void> {
+    deps.log.warn({ paymentId: payment.id, intent: intentId }, `cancelling a PaymentIntent ${why}`);
+    await deps.gateway.cancelPaymentIntent(intentId, `paybridge-orphan-${intentId}`).catch((error: unknown) => {
+      deps.log.error({ err: error, intent: intentId }, 'an unwanted PaymentIntent could not be cancelled');
+    });
+  }
+
   function spec(payment: PaymentRecord, user: UserRecord): OperationSpec<Created> {
     const withdrawCreation = async (tx: Database, operationId: string, token: string): Promise<boolean> => {
       if (!(await createOperationRepository(tx).remove(operationId, token))) return false;
       await createPaymentRepository(tx).deleteCreating(payment.id);
       return true;
     };
-    /** Cancels at Stripe an intent this creation made and nobody will keep, so it can never be charged. */
-    const cancelUnwanted = async (intentId: string, why: string): Promise<void> => {
-      deps.log.warn({ paymentId: payment.id, intent: intentId }, `cancelling a PaymentIntent ${why}`);
-      await deps.gateway.cancelPaymentIntent(intentId, `paybridge-orphan-${intentId}`).catch((error: unknown) => {
-        deps.log.error({ err: error, intent: intentId }, 'an unwanted PaymentIntent could not be cancelled');
-      });
-    };
+    const cancelUnwanted = (intentId: string, why: string) => cancelIntentOf(payment, intentId, why);
     return {
       paymentId: payment.id,
       ...CREATE,
@@ -168,11 +172,22 @@ export function createPaymentCreation(deps: CreationDeps) {
     return runCreation(async () => (await operations.takeOver(spec(payment, user), operation.id)) !== undefined);
   }
 
-  /** Gives up on a creation nothing came of, if no live request holds it: the client's key is free again. */
+  /**
+   * Gives up on a creation nothing came of, if no live request holds it: the client's key is free
+   * again. A call whose answer was lost may still have made an intent: it is cancelled first (a
+   * Stripe outage leaves the row for the next pass), so a given-up creation can never be charged.
+   */
   async function abandonCreation(payment: PaymentRecord): Promise<boolean> {
     const operation = await operations.repository.find(payment.id, CREATE.kind, CREATE.attemptKey);
     const token = randomUUID();
     if (operation && !(await operations.repository.claimLapsed(operation.id, token, deps.leaseSeconds))) return false;
+    if (payment.stripeCustomerId) {
+      const made = await deps.gateway.findPaymentIntents(payment.stripeCustomerId, 'paybridge_payment_id', payment.id, payment.createdAt);
+      for (const intent of made) {
+        if (CANCELLABLE.has(intent.status)) await cancelIntentOf(payment, intent.id, 'of a creation that was given up');
+        else if (intent.status !== 'canceled') deps.log.error({ paymentId: payment.id, intent: intent.id, status: intent.status }, 'a given-up creation left an intent that cannot be cancelled');
+      }
+    }
     await payments.forgetCreation(payment.id);
     return true;
   }
