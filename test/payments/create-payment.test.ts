@@ -104,6 +104,26 @@ describe('POST /payment', () => {
     assert.equal((await paymentIntentsOf(t.stripe, customers.data[0]!.id)).length, 10);
   });
 
+  test('concurrent creations of several users, repeats among them, are each answered their own (they are written in batches)', async () => {
+    const users = await Promise.all([registerUser(t), registerUser(t), registerUser(t)]);
+    await Promise.all(users.map((user) => createPayment(user, { cuid: randomUUID() }))); // each has its customer
+    const shared = randomUUID(); // the same cuid, used by every user: one payment each
+    const requests = users.flatMap((user, u) => [
+      ...Array.from({ length: 8 }, (_, i) => ({ user, cuid: `${u}-${i}`, amount: 1000 + 100 * u + i })),
+      ...Array.from({ length: 4 }, () => ({ user, cuid: shared, amount: 5000 + u })),
+    ]);
+    const responses = await Promise.all(requests.map(({ user, cuid, amount }) => createPayment(user, { cuid, amount })));
+    for (const response of responses) assert.equal(response.statusCode, 201, response.body);
+    for (const [u, user] of users.entries()) {
+      const mine = requests.flatMap((request, i) => (request.user === user ? [{ ...request, body: responses[i]!.json() as { id: string; amount: number } }] : []));
+      for (const { amount, body } of mine) assert.equal(body.amount, amount, 'each answer is its own request');
+      assert.equal(new Set(mine.filter((r) => r.cuid === shared).map((r) => r.body.id)).size, 1, 'a repeated cuid gets one answer');
+      const intents = await paymentIntentsOf(t.stripe, await customerOf(user));
+      assert.equal(intents.length, 1 + 8 + 1, `user ${u}: one PaymentIntent per cuid, on the user's own customer`);
+      assert.deepEqual(new Set(mine.map((r) => r.body.id)), new Set(intents.filter((i) => i.amount !== 2000).map((i) => i.id)));
+    }
+  });
+
   test('an Idempotency-Key header stands in for the cuid; the two must agree', async () => {
     const user = await registerUser(t);
     const key = randomUUID();

@@ -1,4 +1,6 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { createBatcher } from '../../db/batching.js';
+import { valuesInTableOrder } from '../../db/insert-select.js';
 import type { Database } from '../../db/client.js';
 import { paymentOperations, payments } from '../../db/schema.js';
 import { paymentEventsFor } from '../events/payment-events.js';
@@ -8,39 +10,32 @@ import { FIRST_CHECK_SECONDS, isFinal, type IntentState, type NewPayment, type P
 import { toPaymentView } from './payment.views.js';
 
 const p = sql.placeholder;
-const leaseUntil = sql`now() + make_interval(secs => ${p('leaseSeconds')})`;
 
-/**
- * The operation's row as an insert … select from the new payment, every column in the table's
- * order (what insert … select requires). A column added to the table must be named here: a
- * missing one throws when the statement is prepared, never inserts into the wrong column.
- */
-function operationColumns(paymentId: unknown): Record<string, unknown> {
-  // A selection takes SQL, not bare placeholders.
-  const param = (name: string) => sql`${p(name)}`;
-  const given: Record<keyof OperationRecord, unknown> = {
-    id: param('operationId'),
-    paymentId,
-    kind: param('kind'),
-    attemptKey: param('attemptKey'),
-    requestHash: param('requestHash'),
-    stripeIdempotencyKey: param('stripeIdempotencyKey'),
-    state: sql`'pending'`,
-    responseStatus: sql`null::integer`,
-    responseBody: sql`null::text`,
-    leaseToken: param('token'),
-    leaseExpiresAt: leaseUntil,
-    attempts: sql`1`,
-    createdAt: sql`now()`,
-    updatedAt: sql`now()`,
-  };
-  const ordered: Record<string, unknown> = {};
-  for (const name of Object.keys(getTableColumns(paymentOperations))) {
-    if (!(name in given)) throw new Error(`creation.repository: payment_operations.${name} is not given`);
-    ordered[name] = given[name as keyof OperationRecord];
-  }
-  return ordered;
+/** One creation's start, as the start statement reads it from its JSON rows. */
+interface StartRow {
+  payment_id: string;
+  organisation_id: string;
+  user_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+  stripe_customer_id: string | null;
+  capture_method: string;
+  operation_id: string;
+  kind: string;
+  attempt_key: string;
+  stripe_idempotency_key: string;
+  token: string;
+  lease_seconds: number;
 }
+
+const START_INPUT = sql.raw(`start_input as i`);
+const START_COLUMNS = sql.raw(`payment_id text, organisation_id text, user_id text, idempotency_key text, request_hash text,
+  amount integer, currency text, description text, stripe_customer_id text, capture_method text,
+  operation_id text, kind text, attempt_key text, stripe_idempotency_key text, token text, lease_seconds double precision`);
+const leaseUntil = sql`now() + make_interval(secs => i.lease_seconds)`;
 
 /** What Stripe answered a creation, as the payment row keeps it. */
 export interface CreationOutcome extends IntentState {
@@ -50,72 +45,52 @@ export interface CreationOutcome extends IntentState {
 }
 
 /**
- * A creation's two writes, each one prepared statement. One statement is atomic on its own, so
- * neither needs the three extra round trips of an explicit transaction.
+ * A creation's two writes, each one prepared statement that takes any number of creations: the
+ * creations of concurrent requests go together (createBatcher), one round trip and one commit for
+ * all. One statement is atomic on its own, so neither needs the extra round trips of an explicit
+ * transaction, and each creation in it gets exactly what it would get alone.
  * - start: the payment row (in 'creating') and its 'create' operation, held by the caller's lease;
  *   neither row ever exists without the other.
  * - complete: under that lease, the operation's stored answer, Stripe's state on the payment, and
  *   the payment's events in the outbox; all of it, or (the lease was lost) none of it.
  */
 export function createCreationStatements(db: Database) {
-  const payment = db.$with('new_payment').as(
-    db
-      .insert(payments)
-      .values({
-        id: p('paymentId'),
-        organisationId: p('organisationId'),
-        userId: p('userId'),
-        idempotencyKey: p('idempotencyKey'),
-        requestHash: p('requestHash'),
-        amount: p('amount'),
-        currency: p('currency'),
-        description: p('description'),
-        stripeCustomerId: p('stripeCustomerId'),
-        captureMethod: p('captureMethod'),
-        status: 'creating',
-        nextCheckAt: leaseUntil,
-      })
-      .onConflictDoNothing({ target: [payments.userId, payments.idempotencyKey] })
-      .returning(),
-  );
-  const operation = db.$with('new_operation').as(
-    db
-      .insert(paymentOperations)
-      .select(db.select(operationColumns(payment.id) as never).from(payment))
-      .returning(),
-  );
-  const paymentFields = Object.fromEntries(Object.keys(getTableColumns(payments)).map((name) => [name, payment[name as keyof PaymentRecord]]));
-  const operationFields = Object.fromEntries(Object.keys(getTableColumns(paymentOperations)).map((name) => [name, operation[name as keyof OperationRecord]]));
-  const start = db
-    .with(payment, operation)
-    .select({ payment: paymentFields, operation: operationFields } as never)
-    .from(payment)
-    .innerJoin(operation, sql`true`)
-    .prepare('paybridge_start_creation');
+  const start = prepareStart(db);
   const complete = prepareCompletion(db);
+  const startBatch = createBatcher(async (rows: StartRow[]) => {
+    const started = new Map((await start.execute({ rows: JSON.stringify(rows) })).map((row) => [row.payment.id, row]));
+    return rows.map((row) => started.get(row.payment_id));
+  });
+  const completeBatch = createBatcher(async (rows: CompleteRow[]) => {
+    const outcomes = new Map((await complete.execute({ rows: JSON.stringify(rows) })).map((row) => [row.operationId, row]));
+    return rows.map((row): CompletionResult => {
+      const outcome = outcomes.get(row.operation_id);
+      if (!outcome?.owned) return 'user-deleted';
+      return outcome.finished ? 'stored' : 'lease-lost';
+    });
+  });
 
   return {
     /** Both rows as inserted, or undefined when the user's key is already used. op.paymentId is values.id. */
     async start(values: NewPayment, op: NewOperation, token: string, leaseSeconds: number): Promise<{ payment: PaymentRecord; operation: OperationRecord } | undefined> {
-      const [row] = (await start.execute({
-        paymentId: values.id,
-        organisationId: values.organisationId,
-        userId: values.userId,
-        idempotencyKey: values.idempotencyKey,
-        requestHash: values.requestHash,
+      return startBatch({
+        payment_id: values.id,
+        organisation_id: values.organisationId,
+        user_id: values.userId,
+        idempotency_key: values.idempotencyKey,
+        request_hash: values.requestHash,
         amount: values.amount,
         currency: values.currency,
         description: values.description,
-        stripeCustomerId: values.stripeCustomerId ?? null,
-        captureMethod: values.captureMethod ?? 'automatic',
-        operationId: op.id,
+        stripe_customer_id: values.stripeCustomerId ?? null,
+        capture_method: values.captureMethod ?? 'automatic',
+        operation_id: op.id,
         kind: op.kind,
-        attemptKey: op.attemptKey,
-        stripeIdempotencyKey: op.stripeIdempotencyKey,
+        attempt_key: op.attemptKey,
+        stripe_idempotency_key: op.stripeIdempotencyKey,
         token,
-        leaseSeconds,
-      })) as Array<{ payment: PaymentRecord; operation: OperationRecord }>;
-      return row;
+        lease_seconds: leaseSeconds,
+      });
     },
 
     /**
@@ -124,72 +99,167 @@ export function createCreationStatements(db: Database) {
      * payment's events are derived here, from the row as the creation started it: nothing else
      * writes a payment while its creation is held.
      */
-    async complete(payment: PaymentRecord, operationId: string, token: string, answer: StoredAnswer, outcome: CreationOutcome): Promise<'stored' | 'lease-lost' | 'user-deleted'> {
+    async complete(payment: PaymentRecord, operationId: string, token: string, answer: StoredAnswer, outcome: CreationOutcome): Promise<CompletionResult> {
       const { observedAt, ...state } = outcome;
       const updatedAt = new Date();
       const after: PaymentRecord = { ...payment, ...state, stripeSyncedAt: observedAt, updatedAt };
       const view = toPaymentView(after, []);
-      const events = paymentEventsFor(payment, after).map((type) => ({ type, ...eventEnvelope(type, view) }));
-      const rows = await complete.execute({
-        operationId,
+      return completeBatch({
+        operation_id: operationId,
         token,
-        responseStatus: answer.status,
-        responseBody: answer.body,
-        paymentId: payment.id,
-        userId: payment.userId,
-        ...state,
-        observedAt,
-        updatedAt,
-        firstCheckSeconds: isFinal(state.status) ? null : FIRST_CHECK_SECONDS,
-        organisationId: payment.organisationId,
-        objectId: objectIdOf(view),
-        events: JSON.stringify(events),
+        response_status: answer.status,
+        response_body: answer.body,
+        payment_id: payment.id,
+        user_id: payment.userId,
+        stripe_payment_intent_id: state.stripePaymentIntentId,
+        stripe_customer_id: state.stripeCustomerId,
+        status: state.status,
+        payment_method_id: state.paymentMethodId,
+        last_error_code: state.lastErrorCode,
+        next_action_url: state.nextActionUrl,
+        amount_received: state.amountReceived,
+        observed_at: observedAt.toISOString(),
+        updated_at: updatedAt.toISOString(),
+        // The first reconciliation check comes soon; a final status has none (make_interval of null is null).
+        first_check_seconds: isFinal(state.status) ? null : FIRST_CHECK_SECONDS,
+        organisation_id: payment.organisationId,
+        object_id: objectIdOf(view),
+        events: paymentEventsFor(payment, after).map((type) => ({ type, ...eventEnvelope(type, view) })),
       });
-      if (rows.length === 0) return 'user-deleted';
-      return rows[0]!.finished === 1 ? 'stored' : 'lease-lost';
     },
   };
 }
 
 /**
- * complete's statement. Every part is a data-modifying CTE of the one statement (PostgreSQL runs
- * them all, on one snapshot); each later part proceeds only if the one before it returned a row.
- * The user's row is share-locked first: a deletion either waits for the payment to exist (and
- * reconciliation then cancels it if unpaid), or wins and no answer is stored for a deleted user.
+ * start's statement, for any number of creations: each payment row (in 'creating') and its
+ * 'create' operation, held by the caller's lease; neither row ever exists without the other. A
+ * payment whose user already used the key is not inserted, and so neither is its operation.
+ */
+function prepareStart(db: Database) {
+  const input = db.$with('start_input', { paymentId: sql<string>`payment_id` }).as(sql`
+    select * from jsonb_to_recordset(${p('rows')}::jsonb) as i(${START_COLUMNS})`);
+  const payment = db.$with('new_payment').as(
+    db
+      .insert(payments)
+      .select(sql`select ${valuesInTableOrder(payments, {
+        id: sql`i.payment_id`,
+        organisationId: sql`i.organisation_id`,
+        userId: sql`i.user_id`,
+        idempotencyKey: sql`i.idempotency_key`,
+        requestHash: sql`i.request_hash`,
+        amount: sql`i.amount`,
+        currency: sql`i.currency`,
+        description: sql`i.description`,
+        stripeCustomerId: sql`i.stripe_customer_id`,
+        captureMethod: sql`i.capture_method`,
+        status: sql`'creating'`,
+        nextCheckAt: leaseUntil,
+      })} from ${START_INPUT}`)
+      .onConflictDoNothing({ target: [payments.userId, payments.idempotencyKey] })
+      .returning(),
+  );
+  const operation = db.$with('new_operation').as(
+    db
+      .insert(paymentOperations)
+      .select(sql`select ${valuesInTableOrder(paymentOperations, {
+        id: sql`i.operation_id`,
+        paymentId: sql`i.payment_id`,
+        kind: sql`i.kind`,
+        attemptKey: sql`i.attempt_key`,
+        requestHash: sql`i.request_hash`,
+        stripeIdempotencyKey: sql`i.stripe_idempotency_key`,
+        leaseToken: sql`i.token`,
+        leaseExpiresAt: leaseUntil,
+      })} from ${START_INPUT} where i.payment_id in (select id from new_payment)`)
+      .returning(),
+  );
+  const paymentFields = Object.fromEntries(Object.keys(getTableColumns(payments)).map((name) => [name, payment[name as keyof PaymentRecord]]));
+  const operationFields = Object.fromEntries(Object.keys(getTableColumns(paymentOperations)).map((name) => [name, operation[name as keyof OperationRecord]]));
+  return db
+    .with(input, payment, operation)
+    .select({ payment: paymentFields, operation: operationFields } as never)
+    .from(payment)
+    .innerJoin(operation, eq(operation.paymentId, payment.id))
+    .prepare('paybridge_start_creations') as unknown as { execute(values: { rows: string }): Promise<Array<{ payment: PaymentRecord; operation: OperationRecord }>> };
+}
+
+/** What complete found: stored, or nothing written because the lease was lost or the user is gone. */
+export type CompletionResult = 'stored' | 'lease-lost' | 'user-deleted';
+
+/** One creation's completion, as the completion statement reads it from its JSON rows. */
+interface CompleteRow {
+  operation_id: string;
+  token: string;
+  response_status: number;
+  response_body: string;
+  payment_id: string;
+  user_id: string;
+  stripe_payment_intent_id: string;
+  stripe_customer_id: string;
+  status: string;
+  payment_method_id: string | null;
+  last_error_code: string | null;
+  next_action_url: string | null;
+  amount_received: number;
+  observed_at: string;
+  updated_at: string;
+  first_check_seconds: number | null;
+  organisation_id: string;
+  object_id: string;
+  events: Array<{ id: string; type: string; body: string }>;
+}
+
+const COMPLETE_COLUMNS = sql.raw(`operation_id text, token text, response_status integer, response_body text, payment_id text,
+  user_id text, stripe_payment_intent_id text, stripe_customer_id text, status text, payment_method_id text, last_error_code text,
+  next_action_url text, amount_received integer, observed_at timestamptz, updated_at timestamptz, first_check_seconds integer,
+  organisation_id text, object_id text, events jsonb`);
+
+/**
+ * complete's statement, for any number of creations. Every part is a data-modifying CTE of the
+ * one statement (PostgreSQL runs them all, on one snapshot); each later part proceeds, creation by
+ * creation, only where the one before it wrote. The users' rows are share-locked first (in one
+ * order, whoever runs it): a deletion either waits for the payment to exist (and reconciliation
+ * then cancels it if unpaid), or wins and no answer is stored for a deleted user.
  */
 function prepareCompletion(db: Database) {
+  const input = db.$with('complete_input', { operationId: sql<string>`operation_id` }).as(sql`
+    select * from jsonb_to_recordset(${p('rows')}::jsonb) as i(${COMPLETE_COLUMNS})`);
   const owner = db.$with('owner', { id: sql<string>`id` }).as(sql`
-    select id from users where id = ${p('userId')} and deleted_at is null for share`);
+    select id from users where id in (select user_id from complete_input) and deleted_at is null order by id for share`);
   const finished = db.$with('finished', { id: sql<string>`id` }).as(sql`
-    update ${paymentOperations} set state = 'done', response_status = ${p('responseStatus')}, response_body = ${p('responseBody')},
+    update ${paymentOperations} as o set state = 'done', response_status = i.response_status, response_body = i.response_body,
       lease_token = null, lease_expires_at = null, updated_at = now()
-    where id = ${p('operationId')} and lease_token = ${p('token')} and lease_expires_at > now() and exists (select 1 from owner)
-    returning id`);
-  // The first reconciliation check comes soon; a final status has none (make_interval of null is null).
+    from complete_input as i
+    where o.id = i.operation_id and o.lease_token = i.token and o.lease_expires_at > now() and i.user_id in (select id from owner)
+    returning o.id`);
   const completed = db.$with('completed', { id: sql<string>`id` }).as(sql`
-    update ${payments} set stripe_payment_intent_id = ${p('stripePaymentIntentId')}, stripe_customer_id = ${p('stripeCustomerId')},
-      status = ${p('status')}, payment_method_id = ${p('paymentMethodId')}, last_error_code = ${p('lastErrorCode')},
-      next_action_url = ${p('nextActionUrl')}, amount_received = ${p('amountReceived')}, stripe_synced_at = ${p('observedAt')},
-      checks = 0, next_check_at = now() + make_interval(secs => ${p('firstCheckSeconds')}::integer), updated_at = ${p('updatedAt')}
-    where id = ${p('paymentId')} and status = 'creating' and stripe_payment_intent_id is null and exists (select 1 from finished)
-    returning id`);
-  const announced = db.$with('announced', { id: sql<string>`id`, type: sql<string>`type` }).as(sql`
+    update ${payments} as p set stripe_payment_intent_id = i.stripe_payment_intent_id, stripe_customer_id = i.stripe_customer_id,
+      status = i.status, payment_method_id = i.payment_method_id, last_error_code = i.last_error_code,
+      next_action_url = i.next_action_url, amount_received = i.amount_received, stripe_synced_at = i.observed_at,
+      checks = 0, next_check_at = now() + make_interval(secs => i.first_check_seconds), updated_at = i.updated_at
+    from complete_input as i
+    where p.id = i.payment_id and p.status = 'creating' and p.stripe_payment_intent_id is null and i.operation_id in (select id from finished)
+    returning p.id`);
+  const announced = db.$with('announced', { id: sql<string>`id` }).as(sql`
     insert into outbox_events (id, organisation_id, type, object_id, body)
-    select e.id, ${p('organisationId')}, e.type, ${p('objectId')}, e.body
-    from jsonb_to_recordset(${p('events')}::jsonb) as e(id text, type text, body text)
-    where exists (select 1 from completed) and exists (${subscribedEndpoints(p('organisationId'), sql`e.type`)})
-    returning id, type`);
+    select e.id, i.organisation_id, e.type, i.object_id, e.body
+    from complete_input as i cross join lateral jsonb_to_recordset(i.events) as e(id text, type text, body text)
+    where i.payment_id in (select id from completed) and exists (${subscribedEndpoints(sql`i.organisation_id`, sql`e.type`)})
+    returning id, type, organisation_id, object_id`);
   const delivered = db.$with('delivered', { id: sql<string>`id` }).as(sql`
     insert into webhook_deliveries (id, event_id, endpoint_id, object_id)
-    select gen_random_uuid()::text, announced.id, endpoint.id, ${p('objectId')}
-    from announced cross join lateral (${subscribedEndpoints(p('organisationId'), sql`announced.type`)}) as endpoint
+    select gen_random_uuid()::text, a.id, endpoint.id, a.object_id
+    from announced as a cross join lateral (${subscribedEndpoints(sql`a.organisation_id`, sql`a.type`)}) as endpoint
     returning id`);
-  // No row: the user is gone; a row with finished = 0: the lease was lost.
   return db
-    .with(owner, finished, completed, announced, delivered)
-    .select({ finished: sql<number>`(select count(*) from finished)::integer` })
-    .from(owner)
-    .prepare('paybridge_complete_creation');
+    .with(input, owner, finished, completed, announced, delivered)
+    .select({
+      operationId: sql<string>`i.operation_id`,
+      owned: sql<boolean>`i.user_id in (select id from owner)`,
+      finished: sql<boolean>`i.operation_id in (select id from finished)`,
+    })
+    .from(sql`complete_input as i`)
+    .prepare('paybridge_complete_creations');
 }
 
 export type CreationStatements = ReturnType<typeof createCreationStatements>;

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { createBatcher } from '../../db/batching.js';
 import { reportingUniqueness } from '../../db/uniqueness.js';
 import { organisations, paymentProfiles, sessions, users } from '../../db/schema.js';
 
@@ -28,9 +29,9 @@ const userColumns = {
 export function createUserRepository(db: Database) {
   const selectUsers = () => db.select(userColumns).from(users).leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id));
   // Every authenticated request runs this: prepared once, it skips query building here and
-  // parsing and planning in PostgreSQL.
-  const userBySession = db
-    .select(userColumns)
+  // parsing and planning in PostgreSQL; the sessions of concurrent requests go in one batch.
+  const usersBySessions = db
+    .select({ sessionId: sessions.id, ...userColumns })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     // A disabled organisation's tokens stop working with it.
@@ -38,15 +39,18 @@ export function createUserRepository(db: Database) {
     .leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id))
     .where(
       and(
-        eq(sessions.id, sql.placeholder('sessionId')),
+        sql`${sessions.id} in (select jsonb_array_elements_text(${sql.placeholder('sessionIds')}::jsonb))`,
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
         isNull(users.deletedAt),
         isNull(organisations.disabledAt),
       ),
     )
-    .limit(1)
-    .prepare('paybridge_user_by_session');
+    .prepare('paybridge_users_by_sessions');
+  const userBySession = createBatcher(async (sessionIds: string[]): Promise<Array<UserRecord | undefined>> => {
+    const found = new Map((await usersBySessions.execute({ sessionIds: JSON.stringify(sessionIds) })).map(({ sessionId, ...user }) => [sessionId, user]));
+    return sessionIds.map((id) => found.get(id));
+  });
 
   return {
     async insert(values: typeof users.$inferInsert): Promise<UserRecord> {
@@ -130,8 +134,7 @@ export function createUserRepository(db: Database) {
 
     /** The caller behind an access token, in one query: its live session joined to its live user. */
     async findBySession(sessionId: string): Promise<UserRecord | undefined> {
-      const [row] = await userBySession.execute({ sessionId });
-      return row;
+      return userBySession(sessionId);
     },
 
     async revokeSessions(userId: string, exceptSessionId?: string): Promise<void> {

@@ -1,0 +1,63 @@
+import { isDatabaseUnavailable } from './errors.js';
+
+export interface BatchingOptions {
+  /** Batches of one statement sent at once; while they are all out, new calls wait and go together. */
+  inFlight: number;
+  /** The most calls one batch carries. */
+  maxSize: number;
+}
+
+/**
+ * One batch out at a time: under load the most calls go together (bench: about three per batch at
+ * 20 connections; two out at a time halved that and cost a fifth of the payment rate), and at low
+ * load a call still goes at once.
+ */
+export const STATEMENT_BATCHING: BatchingOptions = { inFlight: 1, maxSize: 64 };
+
+interface Call<I, O> {
+  input: I;
+  resolve(output: O): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for one statement that takes many inputs: `run` answers one output per input, in
+ * order, and runs as a single statement (one round trip, and for a write one commit, for all).
+ * A call goes out at once while fewer than `inFlight` batches are out; otherwise it waits for the
+ * next batch, so nothing ever waits on a timer and batches grow only with the load. A batch that
+ * fails is run again one input at a time, so one bad input fails only its own call (a statement is
+ * atomic: the failed batch wrote nothing). A database that cannot be reached fails them all.
+ */
+export function createBatcher<I, O>(run: (inputs: I[]) => Promise<O[]>, options: BatchingOptions = STATEMENT_BATCHING): (input: I) => Promise<O> {
+  const waiting: Array<Call<I, O>> = [];
+  let out = 0;
+
+  async function settle(batch: Array<Call<I, O>>): Promise<void> {
+    try {
+      const outputs = await run(batch.map((call) => call.input));
+      batch.forEach((call, index) => call.resolve(outputs[index]!));
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const call of batch) call.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((call) => run([call.input]).then(([output]) => call.resolve(output!), call.reject)));
+    }
+  }
+
+  function dispatch(): void {
+    while (out < options.inFlight && waiting.length > 0) {
+      out += 1;
+      void settle(waiting.splice(0, options.maxSize)).finally(() => {
+        out -= 1;
+        dispatch();
+      });
+    }
+  }
+
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      waiting.push({ input, resolve, reject });
+      dispatch();
+    });
+}
