@@ -1,4 +1,5 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { createBatcher } from '../../db/batching.js';
 import { valuesInTableOrder } from '../../db/insert-select.js';
 import type { Database } from '../../db/client.js';
@@ -36,6 +37,12 @@ const START_COLUMNS = sql.raw(`payment_id text, organisation_id text, user_id te
   amount integer, currency text, description text, stripe_customer_id text, capture_method text,
   operation_id text, kind text, attempt_key text, stripe_idempotency_key text, token text, lease_seconds double precision`);
 const leaseUntil = sql`now() + make_interval(secs => i.lease_seconds)`;
+
+/** Columns of `table` read from the start input's field of the same (column) name. */
+function fromStartInput<T extends PgTable>(table: T, names: Array<keyof T['_']['columns'] & string>): Record<string, SQL> {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  return Object.fromEntries(names.map((name) => [name, sql.raw(`i.${columns[name]!.name}`)]));
+}
 
 /** What Stripe answered a creation, as the payment row keeps it. */
 export interface CreationOutcome extends IntentState {
@@ -142,16 +149,8 @@ function prepareStart(db: Database) {
     db
       .insert(payments)
       .select(sql`select ${valuesInTableOrder(payments, {
+        ...fromStartInput(payments, ['organisationId', 'userId', 'idempotencyKey', 'requestHash', 'amount', 'currency', 'description', 'stripeCustomerId', 'captureMethod']),
         id: sql`i.payment_id`,
-        organisationId: sql`i.organisation_id`,
-        userId: sql`i.user_id`,
-        idempotencyKey: sql`i.idempotency_key`,
-        requestHash: sql`i.request_hash`,
-        amount: sql`i.amount`,
-        currency: sql`i.currency`,
-        description: sql`i.description`,
-        stripeCustomerId: sql`i.stripe_customer_id`,
-        captureMethod: sql`i.capture_method`,
         status: sql`'creating'`,
         nextCheckAt: leaseUntil,
       })} from ${START_INPUT}`)
@@ -162,12 +161,9 @@ function prepareStart(db: Database) {
     db
       .insert(paymentOperations)
       .select(sql`select ${valuesInTableOrder(paymentOperations, {
+        ...fromStartInput(paymentOperations, ['kind', 'attemptKey', 'requestHash', 'stripeIdempotencyKey']),
         id: sql`i.operation_id`,
         paymentId: sql`i.payment_id`,
-        kind: sql`i.kind`,
-        attemptKey: sql`i.attempt_key`,
-        requestHash: sql`i.request_hash`,
-        stripeIdempotencyKey: sql`i.stripe_idempotency_key`,
         leaseToken: sql`i.token`,
         leaseExpiresAt: leaseUntil,
       })} from ${START_INPUT} where i.payment_id in (select id from new_payment)`)
