@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
+import { createCreationStatements } from '../../src/core/payments/creation.repository.js';
 import { createOperationRepository } from '../../src/core/payments/operation.repository.js';
 import { createOperations } from '../../src/core/payments/operation.js';
 import { ProviderUnavailableError } from '../../src/core/errors.js';
@@ -202,6 +203,30 @@ describe('the fenced lease of an operation row', () => {
     const stored = await operations.findById(id);
     assert.equal(stored!.responseBody, '"kept"');
     assert.equal(stored!.stripeIdempotencyKey, `paybridge-test-${id}`, 'the Stripe key never changes');
+  });
+
+  test('a lapsed holder and its successor completing a creation in one batch: only the successor stores, and the lapsed one hears it lost', async () => {
+    const user = await registerUser(t);
+    const creation = createCreationStatements(t.database.db);
+    const start = (key: string, token: string) => {
+      const id = newId();
+      const payment = { id, organisationId: t.organisationId, userId: user.id, idempotencyKey: key, requestHash: 'h', amount: 1000, currency: 'usd', description: null };
+      return creation.start(payment, { id: newId(), paymentId: id, kind: 'create', attemptKey: 'create', requestHash: 'h', stripeIdempotencyKey: `paybridge-test-${id}` }, token, 30);
+    };
+    const [lapsed, successor, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const contested = (await start(randomUUID(), lapsed))!;
+    const busy = (await start(randomUUID(), other))!;
+    // The successor took the operation over (what claimLapsed does once the lease lapsed).
+    await t.database.db.execute(sql`update payment_operations set lease_token = ${successor} where id = ${contested.operation.id}`);
+    const outcome = (intent: string) => ({ stripePaymentIntentId: intent, stripeCustomerId: 'cus_test', status: 'requires_payment_method', paymentMethodId: null, lastErrorCode: null, nextActionUrl: null, amountReceived: 0, observedAt: new Date() });
+    const complete = (started: typeof contested, token: string, intent: string) =>
+      creation.complete(started.payment, started.operation.id, token, { status: 201, body: JSON.stringify({ id: intent }) }, outcome(intent));
+    // While the first completion is out, the other two wait and go together.
+    const results = await Promise.all([complete(busy, other, 'pi_other'), complete(contested, lapsed, 'pi_lapsed'), complete(contested, successor, 'pi_successor')]);
+    assert.deepEqual(results, ['stored', 'lease-lost', 'stored']);
+    const [row] = (await t.database.db.execute(sql`
+      select p.stripe_payment_intent_id as intent, o.response_body as body from payments p join payment_operations o on o.payment_id = p.id where p.id = ${contested.payment.id}`)).rows as Array<{ intent: string; body: string }>;
+    assert.deepEqual(row, { intent: 'pi_successor', body: JSON.stringify({ id: 'pi_successor' }) }, 'the payment and its stored answer agree, both the successor\'s');
   });
 
   test("a holder whose call fails after its successor finished answers the successor's stored answer, not its own failure", async () => {

@@ -69,9 +69,11 @@ export function createCreationStatements(db: Database) {
     return rows.map((row) => started.get(row.payment_id));
   });
   const completeBatch = createBatcher(async (rows: CompleteRow[]) => {
-    const outcomes = new Map((await complete.execute({ rows: JSON.stringify(rows) })).map((row) => [row.operationId, row]));
+    // A holder whose lease lapsed and the one that took over can complete in one batch: each is its (operation, token).
+    const holding = (operationId: string, token: string) => `${operationId} ${token}`;
+    const outcomes = new Map((await complete.execute({ rows: JSON.stringify(rows) })).map((row) => [holding(row.operationId, row.token), row]));
     return rows.map((row): CompletionResult => {
-      const outcome = outcomes.get(row.operation_id);
+      const outcome = outcomes.get(holding(row.operation_id, row.token));
       if (!outcome?.owned) return 'user-deleted';
       return outcome.finished ? 'stored' : 'lease-lost';
     });
@@ -227,20 +229,20 @@ function prepareCompletion(db: Database) {
       lease_token = null, lease_expires_at = null, updated_at = now()
     from complete_input as i
     where o.id = i.operation_id and o.lease_token = i.token and o.lease_expires_at > now() and i.user_id in (select id from owner)
-    returning o.id`);
-  const completed = db.$with('completed', { id: sql<string>`id` }).as(sql`
+    returning o.id, i.token`);
+  const completed = db.$with('completed', { operationId: sql<string>`operation_id` }).as(sql`
     update ${payments} as p set stripe_payment_intent_id = i.stripe_payment_intent_id, stripe_customer_id = i.stripe_customer_id,
       status = i.status, payment_method_id = i.payment_method_id, last_error_code = i.last_error_code,
       next_action_url = i.next_action_url, amount_received = i.amount_received, stripe_synced_at = i.observed_at,
       checks = 0, next_check_at = now() + make_interval(secs => i.first_check_seconds), updated_at = i.updated_at
     from complete_input as i
-    where p.id = i.payment_id and p.status = 'creating' and p.stripe_payment_intent_id is null and i.operation_id in (select id from finished)
-    returning p.id`);
+    where p.id = i.payment_id and p.status = 'creating' and p.stripe_payment_intent_id is null and (i.operation_id, i.token) in (select id, token from finished)
+    returning i.operation_id, i.token`);
   const announced = db.$with('announced', { id: sql<string>`id` }).as(sql`
     insert into outbox_events (id, organisation_id, type, object_id, body)
     select e.id, i.organisation_id, e.type, i.object_id, e.body
     from complete_input as i cross join lateral jsonb_to_recordset(i.events) as e(id text, type text, body text)
-    where i.payment_id in (select id from completed) and exists (${subscribedEndpoints(sql`i.organisation_id`, sql`e.type`)})
+    where (i.operation_id, i.token) in (select operation_id, token from completed) and exists (${subscribedEndpoints(sql`i.organisation_id`, sql`e.type`)})
     returning id, type, organisation_id, object_id`);
   const delivered = db.$with('delivered', { id: sql<string>`id` }).as(sql`
     insert into webhook_deliveries (id, event_id, endpoint_id, object_id)
@@ -251,8 +253,9 @@ function prepareCompletion(db: Database) {
     .with(input, owner, finished, completed, announced, delivered)
     .select({
       operationId: sql<string>`i.operation_id`,
+      token: sql<string>`i.token`,
       owned: sql<boolean>`i.user_id in (select id from owner)`,
-      finished: sql<boolean>`i.operation_id in (select id from finished)`,
+      finished: sql<boolean>`(i.operation_id, i.token) in (select id, token from finished)`,
     })
     .from(sql`complete_input as i`)
     .prepare('paybridge_complete_creations');
