@@ -224,8 +224,9 @@ describe('the fenced lease of an operation row', () => {
     // While the first completion is out, the other two wait and go together.
     const results = await Promise.all([complete(busy, other, 'pi_other'), complete(contested, lapsed, 'pi_lapsed'), complete(contested, successor, 'pi_successor')]);
     assert.deepEqual(results, ['stored', 'lease-lost', 'stored']);
-    const [row] = (await t.database.db.execute(sql`
-      select p.stripe_payment_intent_id as intent, o.response_body as body from payments p join payment_operations o on o.payment_id = p.id where p.id = ${contested.payment.id}`)).rows as Array<{ intent: string; body: string }>;
+    const stored = await t.database.db.execute(sql`
+      select p.stripe_payment_intent_id as intent, o.response_body as body from payments p join payment_operations o on o.payment_id = p.id where p.id = ${contested.payment.id}`);
+    const [row] = (stored as unknown as { rows: Array<{ intent: string; body: string }> }).rows;
     assert.deepEqual(row, { intent: 'pi_successor', body: JSON.stringify({ id: 'pi_successor' }) }, 'the payment and its stored answer agree, both the successor\'s');
   });
 
