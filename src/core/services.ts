@@ -95,6 +95,7 @@ export function createCoreServices(config: Config, db: Database, options: Servic
     services,
     webhookWorker,
     close: async () => {
+      await services.reconciler.stop();
       await webhookWorker.stop();
       await services.eventWorker.stop();
     },

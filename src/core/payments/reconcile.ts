@@ -56,6 +56,8 @@ type Outcome = 'changed' | 'deferred' | 'cancelled' | 'completed';
 export function createReconciler(deps: ReconcilerDeps) {
   const { payments, gateway } = deps;
   let running: Promise<ReconcileReport> | undefined;
+  // Set on shutdown: a pass takes no further payment, so it ends before the database closes.
+  let stopping = false;
 
   async function store(intent: ProviderPaymentIntent, observedAt: Date, before: PaymentRecord): Promise<Outcome> {
     await payments.applyState(intent.id, intentStateOf(intent), observedAt);
@@ -110,7 +112,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     const backOff: string[] = [];
     let next = 0;
     const worker = async () => {
-      for (let row = batch[next++]; row; row = batch[next++]) {
+      for (let row = batch[next++]; row && !stopping; row = batch[next++]) {
         const outcome = await settle(row).catch((error: unknown) => {
           report.failed += 1;
           deps.log.warn({ err: error, paymentId: row!.id }, 'reconciliation of a payment failed; it will be retried later');
@@ -134,7 +136,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     const callsBefore = deps.pacer.calls;
     const asOf = await payments.now();
     const due = () => payments.findDue(BATCH_SIZE, asOf, organisationId);
-    for (let batch = await due(); batch.length > 0; batch = await due()) {
+    for (let batch = await due(); batch.length > 0 && !stopping; batch = await due()) {
       report.examined += batch.length;
       await settleBatch(batch, report);
     }
@@ -156,6 +158,12 @@ export function createReconciler(deps: ReconcilerDeps) {
       if (!isAdmin(principal)) throw new ForbiddenError('Only an administrator or an API key can reconcile');
       // An organisation reconciles its own payments; only the operator (or the scheduler) reconciles all.
       return deps.exclusive(() => pass(principal.organisationId), principal.organisationId).then((report) => report ?? emptyReport());
+    },
+
+    /** Shutdown: the pass running here finishes the payments it holds and takes no more; resolves when it has ended. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await running?.catch(() => undefined);
     },
 
     /** One pass over what is due. A pass already running here is joined; one on another instance makes this a no-op. */
