@@ -136,6 +136,10 @@ describe('POST /payment', () => {
     const missing = await createPayment(user, {});
     assert.equal(missing.statusCode, 400);
     assert.equal(missing.json().details[0].path, '/cuid');
+    // A header key that is not printable ASCII is named as the field at fault, not reported missing.
+    const accented = await createPayment(user, {}, { 'idempotency-key': 'hdr-\u00e9' });
+    assert.equal(accented.statusCode, 400);
+    assert.deepEqual(accented.json().details, [{ path: '/headers/idempotency-key', message: 'must be 1 to 255 printable ASCII characters, without spaces' }]);
   });
 
   test('amounts and currencies are validated', async () => {

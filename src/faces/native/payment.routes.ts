@@ -18,8 +18,10 @@ function idempotencyKeyOf(bodyKey: string | undefined, headerKey: string | strin
     throw new ValidationError('cuid and the Idempotency-Key header differ', [{ path: '/cuid', message: 'must equal the Idempotency-Key header' }]);
   }
   const key = bodyKey ?? header;
-  if (key === undefined || !/^[\x21-\x7E]{1,255}$/.test(key)) {
-    throw new ValidationError('A cuid (or an Idempotency-Key header) is required', [{ path: '/cuid', message: 'is required' }]);
+  if (key === undefined) throw new ValidationError('A cuid (or an Idempotency-Key header) is required', [{ path: '/cuid', message: 'is required' }]);
+  if (!/^[\x21-\x7E]{1,255}$/.test(key)) {
+    const path = bodyKey === undefined ? '/headers/idempotency-key' : '/cuid';
+    throw new ValidationError('The idempotency key must be 1 to 255 printable ASCII characters, without spaces', [{ path, message: 'must be 1 to 255 printable ASCII characters, without spaces' }]);
   }
   return key;
 }
