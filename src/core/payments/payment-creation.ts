@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import type { CaptureMethod } from './capture-method.js';
 import { IdempotencyConflictError, NotFoundError, ProviderRejectedError, ProviderUnavailableError } from '../errors.js';
 import { newId } from '../ids.js';
+import { createRecentSet } from '../recent-set.js';
 import type { Logger } from '../logger.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { UserRecord } from '../users/user.repository.js';
@@ -34,6 +35,8 @@ export interface CreatePaymentInput {
 
 const isMissingCustomer = (error: unknown) => error instanceof NotFoundError && error.details?.some((d) => d.path === '/customer') === true;
 const CREATE = { kind: 'create', attemptKey: 'create' } as const;
+// Creations remembered as stored here: their payment_intent.created is acknowledged without a read (about 1 MiB).
+const RECENT_CREATIONS = 10_000;
 // The statuses Stripe lets an intent be cancelled from.
 const CANCELLABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture', 'processing']);
 
@@ -53,6 +56,8 @@ export function createPaymentCreation(deps: CreationDeps) {
   const creation = createCreationStatements(deps.db);
   /** Payments whose creation a request of this process is running: their answer is about to be stored. */
   const runningHere = new Set<string>();
+  /** Payments whose creation this process stored lately (Stripe's event of the creation often comes after). */
+  const storedHere = createRecentSet(RECENT_CREATIONS);
 
   /** Cancels at Stripe an intent a creation made and nobody will keep, so it can never be charged. */
   async function cancelIntentOf(payment: PaymentRecord, intentId: string, why: string): Promise<void> {
@@ -98,6 +103,7 @@ export function createPaymentCreation(deps: CreationDeps) {
       answer: ({ intent }) => ({ status: 201, body: JSON.stringify(toCreatedView(intent)) }),
       store: async (operationId, token, answer, { intent, customerId, observedAt }) => {
         const stored = await creation.complete(payment, operationId, token, answer, { stripePaymentIntentId: intent.id, stripeCustomerId: customerId, ...intentStateOf(intent), observedAt });
+        if (stored === 'stored') storedHere.add(payment.id);
         if (stored !== 'user-deleted') return stored === 'stored';
         // The user was deleted while Stripe made the intent: nobody may pay it, so it is withdrawn and cancelled.
         await deps.db.transaction((tx) => withdrawCreation(tx, operationId, token));
@@ -199,12 +205,14 @@ export function createPaymentCreation(deps: CreationDeps) {
   }
 
   /**
-   * Whether a request of this process is creating the payment right now. Its answer (or, if its lease
-   * lapses, its successor's) will be stored, so Stripe's payment_intent.created for it brings no news.
+   * Whether a request of this process is creating the payment right now, or stored its creation
+   * lately. Its answer (or, if its lease lapses, its successor's) is or will be stored: Stripe's
+   * state of the intent as the create call answered it, which is all payment_intent.created
+   * carries. So that event brings no news, however late it comes (later changes bring their own).
    */
-  const isRunningHere = (paymentId: string) => runningHere.has(paymentId);
+  const isCreatedHere = (paymentId: string) => runningHere.has(paymentId) || storedHere.has(paymentId);
 
-  return { createPayment, resumeCreation, recoverCreation, abandonCreation, clientSecretOf, isRunningHere };
+  return { createPayment, resumeCreation, recoverCreation, abandonCreation, clientSecretOf, isCreatedHere };
 }
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;

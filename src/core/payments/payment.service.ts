@@ -175,8 +175,8 @@ export function createPaymentService(deps: PaymentServiceDeps) {
      * the event is processed, or reconciliation finishes the creation).
      */
     async isCurrent(paymentId: string, intent: { id: string; status: string | undefined; paymentMethodId: string | null | undefined }, eventType: string): Promise<boolean> {
-      // Right after our own create, Stripe's event usually arrives while that request still runs here.
-      if (eventType === 'payment_intent.created' && deps.creation.isRunningHere(paymentId)) return true;
+      // Stripe's event of our own create usually arrives while that request still runs here, or just after.
+      if (eventType === 'payment_intent.created' && deps.creation.isCreatedHere(paymentId)) return true;
       const stored = await payments.findEventTarget(paymentId);
       if (!stored) return false;
       if (stored.stripePaymentIntentId === null) return stored.status === CREATING && stored.creationHeld && eventType === 'payment_intent.created';
