@@ -26,6 +26,10 @@ const userColumns = {
   hasPassword: sql<boolean>`${users.passwordHash} is not null`.mapWith(Boolean),
 };
 
+// Reads wait on this lookup alone: two batches out keep one slow batch (PostgreSQL busy with a login
+// flood, say) from holding every read behind it.
+const SESSION_BATCHING = { inFlight: 2, maxSize: 64 };
+
 export function createUserRepository(db: Database) {
   const selectUsers = () => db.select(userColumns).from(users).leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id));
   // Every authenticated request runs this: prepared once, it skips query building here and
@@ -50,7 +54,7 @@ export function createUserRepository(db: Database) {
   const userBySession = createBatcher(async (sessionIds: string[]): Promise<Array<UserRecord | undefined>> => {
     const found = new Map((await usersBySessions.execute({ sessionIds: JSON.stringify(sessionIds) })).map(({ sessionId, ...user }) => [sessionId, user]));
     return sessionIds.map((id) => found.get(id));
-  });
+  }, SESSION_BATCHING);
 
   return {
     async insert(values: typeof users.$inferInsert): Promise<UserRecord> {
