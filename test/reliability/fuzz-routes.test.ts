@@ -71,7 +71,7 @@ function requestArbitrary(operation: Operation) {
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
   return fc.record({
     credential: fc.constantFrom(...credentials, undefined),
-    pathValues: fc.tuple(...pathParams.map(() => fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('..', '%2e%2e', 'pi_123', '0')))),
+    pathValues: fc.tuple(...pathParams.map(() => fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('.', '..', '%2e%2e', 'pi_123', '0')))),
     query: fc.tuple(...queryParams.map((p) => fc.option(arbitraryFor(p.schema, resolveRef), { freq: 2 }))),
     duplicateQuery: fc.boolean(),
     body: bodySchema ? arbitraryFor(bodySchema, resolveRef) : fc.option(hostileValue, { freq: 3 }),
@@ -121,6 +121,9 @@ describe('every route of every face, fuzzed from its own schema', () => {
             return;
           }
           outcomes.success += 1;
+          // A path value of dots ('.', '..') is a dot-segment: the URL is resolved to another route
+          // (GET /user/. is GET /user/, the list), whose answer is not this operation's to check.
+          if (new URL(url, 'http://paybridge.test').pathname !== url.split('?')[0]) return;
           const validate = responseValidator(operation, response.statusCode);
           if (validate) {
             outcomes.validated += 1;
