@@ -2,6 +2,7 @@ import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { createBatcher } from '../../db/batching.js';
 import { valuesInTableOrder } from '../../db/insert-select.js';
+import { jsonRows, type JsonRow, type JsonRowFields } from '../../db/json-rows.js';
 import type { Database } from '../../db/client.js';
 import { paymentOperations, payments } from '../../db/schema.js';
 import { paymentEventsFor } from '../events/payment-events.js';
@@ -13,29 +14,14 @@ import { toPaymentView } from './payment.views.js';
 const p = sql.placeholder;
 
 /** One creation's start, as the start statement reads it from its JSON rows. */
-interface StartRow {
-  payment_id: string;
-  organisation_id: string;
-  user_id: string;
-  idempotency_key: string;
-  request_hash: string;
-  amount: number;
-  currency: string;
-  description: string | null;
-  stripe_customer_id: string | null;
-  capture_method: string;
-  operation_id: string;
-  kind: string;
-  attempt_key: string;
-  stripe_idempotency_key: string;
-  token: string;
-  lease_seconds: number;
-}
+const START_FIELDS = {
+  payment_id: 'text', organisation_id: 'text', user_id: 'text', idempotency_key: 'text', request_hash: 'text',
+  amount: 'integer', currency: 'text', description: 'text?', stripe_customer_id: 'text?', capture_method: 'text',
+  operation_id: 'text', kind: 'text', attempt_key: 'text', stripe_idempotency_key: 'text', token: 'text', lease_seconds: 'double precision',
+} as const satisfies JsonRowFields;
+type StartRow = JsonRow<typeof START_FIELDS>;
 
 const START_INPUT = sql.raw(`start_input as i`);
-const START_COLUMNS = sql.raw(`payment_id text, organisation_id text, user_id text, idempotency_key text, request_hash text,
-  amount integer, currency text, description text, stripe_customer_id text, capture_method text,
-  operation_id text, kind text, attempt_key text, stripe_idempotency_key text, token text, lease_seconds double precision`);
 const leaseUntil = sql`now() + make_interval(secs => i.lease_seconds)`;
 
 /** Columns of `table` read from the start input's field of the same (column) name. */
@@ -146,7 +132,7 @@ export function createCreationStatements(db: Database) {
  */
 function prepareStart(db: Database) {
   const input = db.$with('start_input', { paymentId: sql<string>`payment_id` }).as(sql`
-    select * from jsonb_to_recordset(${p('rows')}::jsonb) as i(${START_COLUMNS})`);
+    select * from ${jsonRows(p('rows'), START_FIELDS, 'i')}`);
   const payment = db.$with('new_payment').as(
     db
       .insert(payments)
@@ -185,32 +171,13 @@ function prepareStart(db: Database) {
 export type CompletionResult = 'stored' | 'lease-lost' | 'user-deleted';
 
 /** One creation's completion, as the completion statement reads it from its JSON rows. */
-interface CompleteRow {
-  operation_id: string;
-  token: string;
-  response_status: number;
-  response_body: string;
-  payment_id: string;
-  user_id: string;
-  stripe_payment_intent_id: string;
-  stripe_customer_id: string;
-  status: string;
-  payment_method_id: string | null;
-  last_error_code: string | null;
-  next_action_url: string | null;
-  amount_received: number;
-  observed_at: string;
-  updated_at: string;
-  first_check_seconds: number | null;
-  organisation_id: string;
-  object_id: string;
-  events: Array<{ id: string; type: string; body: string }>;
-}
-
-const COMPLETE_COLUMNS = sql.raw(`operation_id text, token text, response_status integer, response_body text, payment_id text,
-  user_id text, stripe_payment_intent_id text, stripe_customer_id text, status text, payment_method_id text, last_error_code text,
-  next_action_url text, amount_received integer, observed_at timestamptz, updated_at timestamptz, first_check_seconds integer,
-  organisation_id text, object_id text, events jsonb`);
+const COMPLETE_FIELDS = {
+  operation_id: 'text', token: 'text', response_status: 'integer', response_body: 'text', payment_id: 'text', user_id: 'text',
+  stripe_payment_intent_id: 'text', stripe_customer_id: 'text', status: 'text', payment_method_id: 'text?', last_error_code: 'text?',
+  next_action_url: 'text?', amount_received: 'integer', observed_at: 'timestamptz', updated_at: 'timestamptz', first_check_seconds: 'integer?',
+  organisation_id: 'text', object_id: 'text', events: 'jsonb',
+} as const satisfies JsonRowFields;
+type CompleteRow = JsonRow<typeof COMPLETE_FIELDS> & { events: Array<{ id: string; type: string; body: string }> };
 
 /**
  * complete's statement, for any number of creations. Every part is a data-modifying CTE of the
@@ -221,7 +188,7 @@ const COMPLETE_COLUMNS = sql.raw(`operation_id text, token text, response_status
  */
 function prepareCompletion(db: Database) {
   const input = db.$with('complete_input', { operationId: sql<string>`operation_id` }).as(sql`
-    select * from jsonb_to_recordset(${p('rows')}::jsonb) as i(${COMPLETE_COLUMNS})`);
+    select * from ${jsonRows(p('rows'), COMPLETE_FIELDS, 'i')}`);
   const owner = db.$with('owner', { id: sql<string>`id` }).as(sql`
     select id from users where id in (select user_id from complete_input) and deleted_at is null order by id for share`);
   const finished = db.$with('finished', { id: sql<string>`id` }).as(sql`

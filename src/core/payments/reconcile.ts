@@ -136,7 +136,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     const callsBefore = deps.pacer.calls;
     const asOf = await payments.now();
     const due = () => payments.findDue(BATCH_SIZE, asOf, organisationId);
-    for (let batch = await due(); batch.length > 0 && !stopping; batch = await due()) {
+    for (let batch = await due(); batch.length > 0; batch = stopping ? [] : await due()) {
       report.examined += batch.length;
       await settleBatch(batch, report);
     }
