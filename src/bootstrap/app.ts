@@ -23,6 +23,7 @@ import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { validatorCompiler } from '../http/validation.js';
+import { ShuttingDownError } from '../core/errors.js';
 import { careValidateEnvelope } from '../faces/carevalidate/envelope.js';
 import { coordEnvelope } from '../faces/coord/coord.envelope.js';
 
@@ -57,7 +58,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     requestIdHeader: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Requests that reach a closing server get a SHUTTING_DOWN 503 in their face's envelope (below), not Fastify's bare one.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     // A client trickling its headers or body is cut off, so slow connections cannot pile up.
@@ -82,9 +84,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     void parseJson(request, body.toString(), done);
   });
   app.decorateRequest('auth', undefined);
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    done();
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    done(new ShuttingDownError());
   });
   measureHttpRequests(app, ctx.metrics);
   app.addSchema(ErrorBody);

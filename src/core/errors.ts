@@ -70,6 +70,7 @@ export const UnsupportedMediaTypeError = defineError('UNSUPPORTED_MEDIA_TYPE', 4
 export const RateLimitedError = defineError('RATE_LIMITED', 429, 'Too many attempts; retry later');
 export const InternalError = defineError('INTERNAL_ERROR', 500, 'Something went wrong on our side');
 export const ServiceUnavailableError = defineError('SERVICE_UNAVAILABLE', 503, 'A dependency is unavailable; retry later');
+export const ShuttingDownError = defineError('SHUTTING_DOWN', 503, 'This instance is shutting down; retry (on a new connection)');
 
 /** A card was declined; declineCode is the processor's reason (e.g. insufficient_funds). */
 export class PaymentDeclinedError extends AppError {

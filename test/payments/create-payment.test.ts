@@ -44,6 +44,18 @@ describe('POST /payment', () => {
     assert.ok(!customer.deleted && customer.email === user.email);
   });
 
+  test('a description of 1000 characters is taken whatever the characters (an emoji is one), and 1001 is a 400', async () => {
+    const user = await registerUser(t);
+    const description = '\u{1F600}'.repeat(1000);
+    const response = await createPayment(user, { cuid: randomUUID(), description });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal((await t.stripe.paymentIntents.retrieve(response.json().id)).description, description);
+    const tooLong = await createPayment(user, { cuid: randomUUID(), description: `${description}x` });
+    assert.equal(tooLong.statusCode, 400);
+    assert.equal(tooLong.json().code, 'VALIDATION_FAILED');
+    assert.ok(JSON.stringify(tooLong.json()).includes('/description'), tooLong.body);
+  });
+
   test('defaults to PAYMENT_DEFAULT_AMOUNT and PAYMENT_DEFAULT_CURRENCY', async () => {
     const user = await registerUser(t);
     const response = await createPayment(user, { cuid: randomUUID() });

@@ -36,11 +36,22 @@ function expectString(value: FormValue, param: string): string {
   return value;
 }
 
+/** Whether s is longer than max characters. Stripe counts characters (code points): an emoji is one, not two UTF-16 units. */
+export function longerThan(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  let characters = 0;
+  for (const _ of s) if (++characters > max) return true;
+  return false;
+}
+
+/** The first characters of s for an error message, never half of a surrogate pair. */
+const opening = (s: string, characters: number) => Array.from(s.slice(0, characters * 2)).slice(0, characters).join('');
+
 export const str = (max = MAX_STRING): Parser<string | null | undefined> => (value, param) => {
   if (value === undefined) return undefined;
   const s = expectString(value, param);
   if (s === '') return null;
-  if (s.length > max) throw invalidRequest(`Invalid string: ${s.slice(0, 20)}...; must be at most ${max} characters`, undefined, param);
+  if (longerThan(s, max)) throw invalidRequest(`Invalid string: ${opening(s, 20)}...; must be at most ${max} characters`, undefined, param);
   return s;
 };
 
@@ -152,8 +163,8 @@ export const metadata = (): Parser<MetadataPatch | null | undefined> => (value, 
   const entries = Object.keys(value);
   if (entries.length > 50) throw invalidRequest('Invalid metadata: metadata can have at most 50 keys.', undefined, param);
   return entries.map((key) => {
-    if (key.length > 40) throw invalidRequest(`Metadata key length can't exceed 40 characters.`, undefined, nested(param, key));
-    if (/[[\]]/.test(key)) throw invalidRequest(`Invalid metadata key: ${key.slice(0, 40)}. Metadata keys can't contain square brackets ([ or ]).`, undefined, param);
+    if (longerThan(key, 40)) throw invalidRequest(`Metadata key length can't exceed 40 characters.`, undefined, nested(param, key));
+    if (/[[\]]/.test(key)) throw invalidRequest(`Invalid metadata key: ${opening(key, 40)}. Metadata keys can't contain square brackets ([ or ]).`, undefined, param);
     const v = str(500)(value[key], nested(param, key));
     return [key, v ?? null];
   });

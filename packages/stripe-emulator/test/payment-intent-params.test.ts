@@ -49,4 +49,16 @@ describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
     assert.equal(pi.status, 'succeeded');
     assert.deepEqual(pi.excluded_payment_method_types, ['link']);
   });
+  test('string limits count characters, as Stripe does: an emoji is one character, not two UTF-16 units', async () => {
+    const emoji = '\u{1F600}';
+    const pi = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...cardPi, description: emoji.repeat(1000), metadata: { [emoji.repeat(40)]: emoji.repeat(500) } });
+    assert.equal(Array.from(pi.description ?? '').length, 1000);
+    assert.equal(pi.metadata[emoji.repeat(40)], emoji.repeat(500));
+    const tooLong = await rejection(t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...cardPi, description: emoji.repeat(1001) }));
+    assert.ok(tooLong instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal(tooLong.param, 'description');
+    assert.ok(tooLong.message.startsWith(`Invalid string: ${emoji.repeat(20)}...`), 'the message quotes whole characters');
+    const longKey = await rejection(t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...cardPi, metadata: { [emoji.repeat(41)]: 'x' } }));
+    assert.ok(longKey instanceof Stripe.errors.StripeInvalidRequestError);
+  });
 });
