@@ -286,7 +286,7 @@ export const organisationSettings = pgTable('organisation_settings', {
   // Where account linking may send the browser back to; any other redirect_uri is refused.
   redirectUris: jsonb('redirect_uris').$type<string[]>().notNull().default([]),
   // A partner's own identity provider: tokens it signs are accepted as user JWTs.
-  identityProvider: jsonb('identity_provider').$type<{ issuer: string; audience: string; pem?: string; jwks?: { keys: unknown[] } }>(),
+  identityProvider: jsonb('identity_provider').$type<{ issuer: string; audience: string; pem?: string; jwks?: { keys: unknown[] }; maxTokenLifetimeSeconds?: number }>(),
   // Whether anonymous POST /user/register may create password accounts in this organisation.
   publicRegistration: boolean('public_registration').notNull().default(true),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -86,6 +86,32 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
     assert.match((await me(idpToken({ sub: 'no-email' }))).json().message, /email claim/);
   });
 
+  test('a token valid for longer than the provider allows is refused (a day by default; maxTokenLifetimeSeconds sets it)', async () => {
+    const claims = () => ({ sub: `idp-${randomUUID()}`, email: uniqueEmail('lifetime') });
+    const day = 86_400_000;
+    assert.equal((await me(idpToken(claims(), { expiresIn: day - 60_000 }))).statusCode, 200, 'just under a day is taken');
+    const forAYear = await me(idpToken(claims(), { expiresIn: 365 * day }));
+    assert.equal(forAYear.statusCode, 401, forAYear.body);
+    assert.equal(forAYear.json().code, 'INVALID_TOKEN');
+    assert.match(t.logs.text, /valid for too long/);
+    // Issued long ago, expiring soon: exp - iat is what counts when iat is there.
+    const issuedLongAgo = await me(idpToken(claims(), { clockTimestamp: Date.now() - 2 * day, expiresIn: 2 * day + 600_000 }));
+    assert.equal(issuedLongAgo.statusCode, 401, issuedLongAgo.body);
+
+    const longer = await patchSettings(t, { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki'), maxTokenLifetimeSeconds: 7 * 86_400 } });
+    assert.equal(longer.statusCode, 200, longer.body);
+    assert.equal(longer.json().identityProvider.maxTokenLifetimeSeconds, 7 * 86_400);
+    try {
+      assert.equal((await me(idpToken(claims(), { expiresIn: 6 * day }))).statusCode, 200, 'six days are taken under a week');
+      assert.equal((await me(idpToken(claims(), { expiresIn: 8 * day }))).statusCode, 401);
+      const beyond = await patchSettings(t, { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki'), maxTokenLifetimeSeconds: 31 * 86_400 } });
+      assert.equal(beyond.statusCode, 400, beyond.body);
+      assert.ok(beyond.body.includes('/identityProvider/maxTokenLifetimeSeconds'), beyond.body);
+    } finally {
+      await patchSettings(t, { identityProvider: { issuer, audience, pem: pem(rsa.publicKey, 'spki') } });
+    }
+  });
+
   test('claims held to the faces\' rules: NUL or a lone surrogate in email, name or sub, an email no face takes, a sub that is no string: 401, never a 500, nobody provisioned', async () => {
     const claims = [
       { email: 'x\u0000y@example.com' },

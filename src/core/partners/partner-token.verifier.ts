@@ -16,6 +16,18 @@ const decodeComplete = createDecoder({ complete: true }) as (token: string) => {
 // Partners' clocks drift; half a minute either way is the usual allowance.
 const CLOCK_TOLERANCE_MS = 30_000;
 const MAX_COMPILED_PROVIDERS = 256;
+/** A partner token valid longer than its provider's maxTokenLifetimeSeconds (default a day, at most 30 days) is refused. */
+export const DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS = 86_400;
+export const MAX_PARTNER_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
+
+/** Why a verified token still may not be used: it is valid for longer than its provider allows. */
+function lifetimeFault(payload: Record<string, unknown>, config: IdentityProviderConfig, now = Date.now()): string | undefined {
+  const max = config.maxTokenLifetimeSeconds ?? DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS;
+  const exp = payload.exp as number;
+  if (exp * 1000 - now > max * 1000 + CLOCK_TOLERANCE_MS) return `exp is more than ${max} s away`;
+  if (typeof payload.iat === 'number' && exp - payload.iat > max) return `exp is more than ${max} s after iat`;
+  return undefined;
+}
 
 /** The header and payload of a token, unverified: only to decide which key or issuer to check it against. */
 export function peekToken(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
@@ -47,7 +59,8 @@ function compileKeys(config: IdentityProviderConfig): CompiledKey[] {
 
 /**
  * Verifies tokens signed by a partner's own identity provider (RS256 or ES256 only) against
- * the organisation's configured key or JWKS, issuer and audience; exp is required.
+ * the organisation's configured key or JWKS, issuer and audience; exp is required, and no further
+ * away than the provider's maximum lifetime.
  */
 export function createPartnerTokenVerifier() {
   // Compiled verifiers per configuration, so a settings change takes effect on the next request.
@@ -72,11 +85,16 @@ export function createPartnerTokenVerifier() {
       );
       let failure: unknown = new Error(`no configured key verifies alg ${String(header.alg)} with kid ${String(header.kid)}`);
       for (const key of candidates) {
+        let payload: Record<string, unknown>;
         try {
-          return key.verify(token);
+          payload = key.verify(token);
         } catch (error) {
           failure = error;
+          continue;
         }
+        const fault = lifetimeFault(payload, config);
+        if (fault) throw new InvalidTokenError(undefined, undefined, { cause: new Error(`the token is valid for too long: ${fault}`) });
+        return payload;
       }
       throw new InvalidTokenError(undefined, undefined, { cause: failure });
     },

@@ -1,3 +1,4 @@
+import { DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS, MAX_PARTNER_TOKEN_LIFETIME_SECONDS } from '../../core/partners/partner-token.verifier.js';
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
 
@@ -30,6 +31,13 @@ const IdentityProvider = Type.Object(
     pem: Type.Optional(Type.String({ maxLength: 10_000, description: 'Its public key, PEM (RSA ≥ 2048 bits → RS256, P-256 → ES256)' })),
     jwks: Type.Optional(
       Type.Object({ keys: Type.Array(Type.Unknown({ description: 'A public JSON Web Key' }), { minItems: 1, maxItems: 20 }) }, { description: 'Its JWKS document (public keys)' }),
+    ),
+    maxTokenLifetimeSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 60,
+        maximum: MAX_PARTNER_TOKEN_LIFETIME_SECONDS,
+        description: `The longest a token of it may be valid: one whose exp is further away (or further after its iat) is refused. Default ${DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS} (a day).`,
+      }),
     ),
   },
   { additionalProperties: false, title: 'IdentityProvider' },
