@@ -130,6 +130,10 @@ function assembleServices(config: Config, db: Database, options: ServiceOptions)
   users.onUserChanged((user) => profiles.syncCustomerDetails(user));
 
   const { payments, reconciler, stripeEvents, eventWorker } = createPaymentServices(config, db, { ...options, profiles, users: userRepository, profileRepository });
+  // In the background: the deletion is answered at once, and a payment not settled now stays due for the passes.
+  users.onUserDeleted((user) => {
+    reconciler.settleDeletedUser(user.organisationId, user.id).catch((error: unknown) => log.warn({ err: error, userId: user.id }, "settling a deleted user's payments failed; reconciliation will"));
+  });
   const partners = createPartnerServices(config, db, { users, authentication, profiles, organisations });
   const { webhookWorker, webhookEndpoints } = createWebhookServices(config, db, { secretBox, log, sender: options.webhookSender, metrics: options.metrics });
   return {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { clearFaults, eventually, injectFault } from '../helpers/emulator.js';
 import { bearer, databaseUrl, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 import { openDatabase } from '../../src/db/client.js';
@@ -75,21 +76,42 @@ describe('reconciliation costs O(what is due)', () => {
     assert.equal(await nextCheckIn(id!), null);
   });
 
-  test("a deleted user's unpaid payment is cancelled at its next check (its client secret must not charge the card); an authorisation is left to capture", async () => {
+  test("a deleted user's unpaid payments are cancelled at once, without waiting for a check (a client secret must not charge the card); an authorisation is left to capture", async () => {
     const user = await registerUser(t);
-    const [unpaid] = await newPayments(user, 1);
+    const unpaid = await newPayments(user, 3);
     const authorised = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID(), captureMethod: 'manual' } });
     assert.equal(authorised.statusCode, 201, authorised.body);
     const held = authorised.json().id as string;
     const confirmed = await t.inject({ method: 'POST', url: '/payment/confirm', headers: bearer(user.token), payload: { cuid: randomUUID(), paymentId: held, paymentMethodId: 'pm_card_visa' } });
     assert.equal(confirmed.json().status, 'requires_capture', confirmed.body);
+    const other = await registerUser(t);
+    const [othersUnpaid] = await newPayments(other, 1);
     assert.equal((await t.inject({ method: 'DELETE', url: `/user/${user.id}`, headers: bearer(t.apiKey) })).statusCode, 200);
-    await makeDue([unpaid!, held]);
+    // Their next checks are minutes away: only the deletion can have cancelled them.
+    for (const id of unpaid) {
+      await eventually(async () => ((await t.stripe.paymentIntents.retrieve(id)).status === 'canceled' ? true : undefined), `${id} cancelled at Stripe`);
+      await eventually(async () => ((await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(t.apiKey) })).json().status === 'canceled' ? true : undefined), `${id} canceled here`);
+    }
+    assert.equal((await t.stripe.paymentIntents.retrieve(held)).status, 'requires_capture', 'the organisation may still capture what was authorised');
+    assert.equal((await t.stripe.paymentIntents.retrieve(othersUnpaid!)).status, 'requires_payment_method', "another user's payment is not touched");
+    assert.match(t.logs.text, /a deleted user's payments were settled/);
+  });
+
+  test("a deleted user's unpaid payment the deletion could not cancel (Stripe failing) is cancelled at its next check", async () => {
+    const user = await registerUser(t);
+    const [unpaid] = await newPayments(user, 1);
+    await injectFault(t.stripeUrl, { path: `/v1/payment_intents/${unpaid}/cancel`, kind: 'http500', count: 3 });
+    try {
+      assert.equal((await t.inject({ method: 'DELETE', url: `/user/${user.id}`, headers: bearer(t.apiKey) })).statusCode, 200);
+      await eventually(async () => (/reconciliation of a payment failed/.test(t.logs.text) ? true : undefined), 'the attempt at deletion failed');
+    } finally {
+      await clearFaults(t.stripeUrl);
+    }
+    assert.equal((await t.stripe.paymentIntents.retrieve(unpaid!)).status, 'requires_payment_method');
+    await makeDue([unpaid!]);
     const report = await reconcile();
     assert.ok(report.cancelled >= 1, JSON.stringify(report));
     assert.equal((await t.stripe.paymentIntents.retrieve(unpaid!)).status, 'canceled');
-    assert.equal((await t.inject({ method: 'GET', url: `/payment/${unpaid}`, headers: bearer(t.apiKey) })).json().status, 'canceled');
-    assert.equal((await t.stripe.paymentIntents.retrieve(held)).status, 'requires_capture', 'the organisation may still capture what was authorised');
   });
 
   test('a creation that keeps failing is given up, and its cuid creates afresh', async () => {

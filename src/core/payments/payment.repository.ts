@@ -242,6 +242,16 @@ export function createPaymentRepository(db: Database) {
         .limit(limit);
     },
 
+    /** A user's payments that are not settled yet (due now or later), in id order after `afterId`: a page of at most `limit`. */
+    async findUnsettledOfUser(organisationId: string, userId: string, limit: number, afterId = ''): Promise<PaymentRecord[]> {
+      return db
+        .select()
+        .from(payments)
+        .where(and(eq(payments.organisationId, organisationId), eq(payments.userId, userId), isNotNull(payments.nextCheckAt), gt(payments.id, afterId)))
+        .orderBy(asc(payments.id))
+        .limit(limit);
+    },
+
     /**
      * Pushes the next check of payments that are still due out, doubling the wait each time
      * (a payment whose status just changed was already rescheduled by that write).

@@ -56,6 +56,8 @@ type Outcome = 'changed' | 'deferred' | 'cancelled' | 'completed';
 export function createReconciler(deps: ReconcilerDeps) {
   const { payments, gateway } = deps;
   let running: Promise<ReconcileReport> | undefined;
+  // Settlements of deleted users' payments under way: shutdown waits for them as for a pass.
+  const settling = new Set<Promise<unknown>>();
   // Set on shutdown: a pass takes no further payment, so it ends before the database closes.
   let stopping = false;
 
@@ -145,12 +147,37 @@ export function createReconciler(deps: ReconcilerDeps) {
     return report;
   }
 
+  async function settleDeletedUser(organisationId: string, userId: string): Promise<ReconcileReport> {
+    const report = emptyReport();
+    const callsBefore = deps.pacer.calls;
+    let afterId = '';
+    for (let page = await payments.findUnsettledOfUser(organisationId, userId, BATCH_SIZE); page.length > 0 && !stopping; page = await payments.findUnsettledOfUser(organisationId, userId, BATCH_SIZE, afterId)) {
+      afterId = page[page.length - 1]!.id;
+      report.examined += page.length;
+      await settleBatch(page, report);
+    }
+    report.stripeCalls = deps.pacer.calls - callsBefore;
+    if (report.examined > 0) deps.log.info({ ...report, userId }, "a deleted user's payments were settled");
+    return report;
+  }
+
   return {
     /** Finishes a payment's half-done creation now (an event about its intent arrived). */
     async settleCreation(paymentId: string): Promise<boolean> {
       const row = await payments.findById(paymentId);
       if (!row || row.stripePaymentIntentId) return false;
       return (await settleCreation(row)) === 'completed';
+    },
+
+    /**
+     * Settles a deleted user's payments now rather than at their next check: those still unpaid are
+     * cancelled at Stripe (nobody can sign in to pay them, but a client secret could still confirm).
+     * Paced like a pass; a payment it cannot settle stays due for the passes after.
+     */
+    settleDeletedUser(organisationId: string, userId: string): Promise<ReconcileReport> {
+      const work = settleDeletedUser(organisationId, userId);
+      settling.add(work);
+      return work.finally(() => settling.delete(work));
     },
 
     /** Reconciliation on request (POST /admin/reconcile): administrators and API keys only. */
@@ -163,7 +190,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     /** Shutdown: the pass running here finishes the payments it holds and takes no more; resolves when it has ended. */
     async stop(): Promise<void> {
       stopping = true;
-      await running?.catch(() => undefined);
+      await Promise.all([running, ...settling].map((work) => work?.catch(() => undefined)));
     },
 
     /** One pass over what is due. A pass already running here is joined; one on another instance makes this a no-op. */

@@ -31,6 +31,9 @@ export interface NewUser {
 /** Told after a user's name or email changed, so other modules (the Stripe customer) can follow. */
 export type UserChangeListener = (user: UserRecord) => Promise<void>;
 
+/** Told after a user was deleted (committed), so other modules can settle what the user leaves behind. */
+export type UserDeletionListener = (user: UserRecord) => void;
+
 export interface UserStores {
   users: UserRepository;
   profiles: PaymentProfileRepository;
@@ -53,6 +56,7 @@ export interface UserServiceDeps extends Omit<UserStores, 'recordEvent'> {
 export function createUserService(deps: UserServiceDeps) {
   const { users, hasher, tokens } = deps;
   const listeners: UserChangeListener[] = [];
+  const deletionListeners: UserDeletionListener[] = [];
   // Verified against when the email is unknown, so a miss costs what a hit costs.
   let dummyHash: Promise<string> | undefined;
   const timingDecoy = () => (dummyHash ??= hasher.hash(randomBytes(16).toString('hex')));
@@ -101,6 +105,10 @@ export function createUserService(deps: UserServiceDeps) {
   return {
     onUserChanged(listener: UserChangeListener): void {
       listeners.push(listener);
+    },
+
+    onUserDeleted(listener: UserDeletionListener): void {
+      deletionListeners.push(listener);
     },
 
     /**
@@ -215,10 +223,13 @@ export function createUserService(deps: UserServiceDeps) {
     async deleteUser(principal: Principal, id: string): Promise<UserRecord> {
       const user = await findAccessibleUser(principal, id);
       assertMayActFor(principal, user, { what: 'delete it', path: '/userId' });
-      await deps.transaction(async (tx) => {
-        if (await tx.users.softDelete(user.organisationId, user.id)) await tx.recordEvent(user.organisationId, 'user.deleted', toUserView(user));
+      const deleted = await deps.transaction(async (tx) => {
+        const done = await tx.users.softDelete(user.organisationId, user.id);
+        if (done) await tx.recordEvent(user.organisationId, 'user.deleted', toUserView(user));
         await tx.users.revokeSessions(user.id);
+        return done;
       });
+      if (deleted) for (const listener of deletionListeners) listener(user);
       return user;
     },
 
