@@ -34,10 +34,37 @@ function issueMessage(issue: AjvIssue): string {
   return issue.message ?? 'is invalid';
 }
 
+// A body of thousands of bad fields answers the first ones: the error must not outgrow the request.
+const MAX_DETAILS = 20;
+
+/** The accepted values a const or enum issue names, so a client sees them rather than "must be equal to constant" once per value. */
+function allowedValues(issue: AjvIssue): unknown[] | undefined {
+  if (issue.keyword === 'const') return [issue.params.allowedValue];
+  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) return issue.params.allowedValues;
+  return undefined;
+}
+
 export function validationDetails(issues: AjvIssue[], part: string): ErrorDetail[] {
   // anyOf/oneOf add a summary issue on top of the specific ones; the specific ones say more.
   const specific = issues.filter((i) => i.keyword !== 'anyOf' && i.keyword !== 'oneOf');
-  return (specific.length > 0 ? specific : issues).map((issue) => ({ path: issuePath(issue, part), message: issueMessage(issue) }));
+  const details = new Map<string, ErrorDetail>();
+  // A union of literals fails once per literal: those become one detail listing what is accepted.
+  const allowed = new Map<string, unknown[]>();
+  for (const issue of specific.length > 0 ? specific : issues) {
+    const path = issuePath(issue, part);
+    const values = allowedValues(issue);
+    if (values) {
+      allowed.set(path, [...(allowed.get(path) ?? []), ...values]);
+      details.set(`${path} allowed`, { path, message: '' });
+    } else {
+      const message = issueMessage(issue);
+      details.set(`${path} ${message}`, { path, message });
+    }
+    if (details.size >= MAX_DETAILS) break;
+  }
+  return [...details.values()].map((detail) =>
+    detail.message === '' ? { path: detail.path, message: `must be one of ${allowed.get(detail.path)!.map((v) => JSON.stringify(v)).join(', ')}` } : detail,
+  );
 }
 
 /**

@@ -44,6 +44,19 @@ describe('bad input gets a 4xx in the native envelope, never a 500', () => {
     assert.deepEqual(response.json().details, [{ path: '/role', message: 'is not an accepted field' }]);
   });
 
+  test('a field of fixed values names them once, and a body of thousands of bad fields answers a bounded error', async () => {
+    const user = await register({ userName: 'Enum', email: uniqueEmail('enum'), password: 'correct horse battery staple 9' });
+    const token = user.json().access_token as string;
+    const payment = await t.inject({ method: 'POST', url: '/payment', headers: bearer(token), payload: { cuid: 'enum-1', captureMethod: 'later' } });
+    assertNativeError(payment, 400, 'VALIDATION_FAILED');
+    assert.deepEqual(payment.json().details, [{ path: '/captureMethod', message: 'must be one of "automatic", "manual"' }]);
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const flood = await register(many);
+    assertNativeError(flood, 400, 'VALIDATION_FAILED');
+    assert.ok((flood.json().details as unknown[]).length <= 20, `${(flood.json().details as unknown[]).length} details`);
+    assert.ok(flood.body.length < 4096, `an error of ${flood.body.length} bytes`);
+  });
+
   test('strings are not coerced into numbers or booleans in bodies', async () => {
     const response = await register({ userName: ['A'], email: uniqueEmail(), password: 12345678 });
     assertNativeError(response, 400, 'VALIDATION_FAILED');
