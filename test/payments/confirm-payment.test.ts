@@ -91,6 +91,27 @@ describe('POST /payment/confirm', () => {
     assert.equal(retried.json().status, 'succeeded');
   });
 
+  test('3-D Secure failed, then the same card with the same cuid is challenged afresh (a new round), and can pass', async () => {
+    const user = await registerUser(t);
+    const payment = await newPayment(user);
+    const attempt = { cuid: payment.cuid, paymentId: payment.id, paymentMethodId: 'pm_card_authenticationRequired' };
+    const first = await confirm(user, attempt);
+    assert.equal(first.json().status, 'requires_action', first.body);
+    const again = await confirm(user, attempt);
+    assert.equal(again.body, first.body, 'while the step is open, the same attempt replays its answer');
+    const failed = await fetch(first.json().nextActionUrl as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=fail', redirect: 'manual' });
+    assert.ok(failed.status < 400, `3DS page answered ${failed.status}`);
+    const retried = await confirm(user, attempt);
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(retried.json().status, 'requires_action', 'a fresh challenge, not the spent one');
+    const passed = await fetch(retried.json().nextActionUrl as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=complete', redirect: 'manual' });
+    assert.ok(passed.status < 400, `3DS page answered ${passed.status}: ${await passed.text()}`);
+    await eventually(async () => ((await readPayment(user, payment.id)).json().status === 'succeeded' ? true : undefined), 'the payment succeeded');
+    const after = await confirm(user, attempt);
+    assert.equal(after.json().status, 'succeeded', after.body);
+    assert.equal((await t.stripe.charges.list({ payment_intent: payment.id })).data.filter((c) => c.status === 'succeeded').length, 1, 'charged once');
+  });
+
   test('a decline answers 402 with the decline code and leaves the payment awaiting a method', async () => {
     const user = await registerUser(t);
     const payment = await newPayment(user);
