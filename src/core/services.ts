@@ -122,7 +122,7 @@ function assembleServices(config: Config, db: Database, options: ServiceOptions)
     tokens,
     throttle: createLoginThrottle(attemptCounter, createKnownNetworksRepository(db), config.login, config.registration),
     registrationOpen: async (organisationId) => (await settingsRepository.find(organisationId))?.publicRegistration ?? true,
-    verifyCustomerBinding: createCustomerBindingCheck(gateway),
+    verifyCustomerBinding: createCustomerBindingCheck(gateway, async (organisationId) => (await organisations.findOrganisation(organisationId))?.isDefault === true),
   });
   const authentication = createAuthenticationService({ tokens, users: userRepository, organisations });
   const secretBox = createSecretBox(config.encryptionKey);

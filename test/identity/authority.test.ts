@@ -103,7 +103,7 @@ describe('a password account changes its email only with its password, and other
 describe('issue 17: seed 003 clients PATCH what they read', () => {
   test('the read object sent back, with userId and an unchanged customerId, is 200; a real change is refused', async () => {
     const user = await registerUser(t);
-    const customer = await t.stripe.customers.create({ email: user.email });
+    const customer = await t.stripe.customers.create({ email: user.email, metadata: { paybridge_organisation_id: t.organisationId } });
     const bind = await patchUser(user.id, t.apiKey, { customerId: customer.id });
     assert.equal(bind.statusCode, 200, bind.body);
     const read = (await t.inject({ method: 'GET', url: `/user/${user.id}`, headers: bearer(user.token) })).json();

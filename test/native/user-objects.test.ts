@@ -73,10 +73,23 @@ describe('PATCH /user/{id}', () => {
     assert.equal((await read(user.id, user.token)).json().customerId, undefined);
   });
 
+  test('a customer paybridge did not make is not a tenant\'s to bind, unless tagged with its organisation', async () => {
+    const user = await registerUser(t);
+    const foreign = (await t.stripe.customers.create({ email: 'other-system@example.com' })).id;
+    const refused = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(t.apiKey), payload: { customerId: foreign } });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().code, 'CUSTOMER_TAKEN');
+    assert.equal(refused.json().details[0].path, '/customerId');
+    assert.equal((await read(user.id, user.token)).json().customerId, undefined);
+    await t.stripe.customers.update(foreign, { metadata: { paybridge_organisation_id: t.organisationId } });
+    const tagged = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(t.apiKey), payload: { customerId: foreign } });
+    assert.equal(tagged.statusCode, 200, tagged.body);
+  });
+
   test('an API key sets customerId; one customer cannot belong to two users', async () => {
     const first = await registerUser(t);
     const second = await registerUser(t);
-    const customerId = (await t.stripe.customers.create({ email: first.email })).id;
+    const customerId = (await t.stripe.customers.create({ email: first.email, metadata: { paybridge_organisation_id: t.organisationId } })).id;
     const set = await t.inject({ method: 'PATCH', url: `/user/${first.id}`, headers: bearer(t.apiKey), payload: { customerId } });
     assert.equal(set.statusCode, 200);
     assert.equal(set.json().customerId, customerId);

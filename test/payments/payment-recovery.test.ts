@@ -50,7 +50,7 @@ describe('Stripe failing during POST /payment', () => {
     assert.equal((await createPayment(user, cuid)).statusCode, 503);
     await clearFaults(t.stripeUrl);
     // An administrator binds the user to another customer before the client retries.
-    const second = (await t.stripe.customers.create({ email: user.email })).id;
+    const second = (await t.stripe.customers.create({ email: user.email, metadata: { paybridge_organisation_id: t.organisationId } })).id;
     const bound = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(t.apiKey), payload: { customerId: second } });
     assert.equal(bound.statusCode, 200, bound.body);
 

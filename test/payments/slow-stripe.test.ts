@@ -65,7 +65,7 @@ async function assertTakenOver(intentId: string): Promise<void> {
 
 /** An administrator binds the user to a customer of their own making. */
 async function rebindCustomer(user: TestUser): Promise<string> {
-  const customer = (await t.stripe.customers.create({ email: user.email })).id;
+  const customer = (await t.stripe.customers.create({ email: user.email, metadata: { paybridge_organisation_id: t.organisationId } })).id;
   const bound = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(t.apiKey), payload: { customerId: customer } });
   assert.equal(bound.statusCode, 200, bound.body);
   return customer;
