@@ -242,7 +242,7 @@ function createPartnerServices(
   db: Database,
   core: { users: UserService; authentication: AuthenticationService; profiles: PaymentProfileService; organisations: OrganisationService },
 ) {
-  const partnerSettings = createOrganisationSettingsService(createOrganisationSettingsRepository(db));
+  const partnerSettings = createOrganisationSettingsService(createOrganisationSettingsRepository(db), config.jwtIssuer);
   const partnerIdentity = createPartnerIdentityService({
     users: core.users,
     authentication: core.authentication,

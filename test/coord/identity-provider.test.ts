@@ -73,6 +73,7 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
       ['unknown issuer', idpToken(claims, { iss: 'https://elsewhere.example' })],
       ['wrong audience', idpToken(claims, { aud: 'someone-else' })],
       ['expired', idpToken(claims, { clockTimestamp: Date.now() - 3_600_000, expiresIn: 600_000 })],
+      ['issued an hour from now', idpToken(claims, { clockTimestamp: Date.now() + 3_600_000, expiresIn: 600_000 })],
       ['no exp', idpToken(claims, { expiresIn: 0 })],
       ["a stranger's key", idpToken(claims, { key: pem(stranger.privateKey, 'pkcs8') })],
       ['HS256 keyed with the public PEM', idpToken(claims, { key: publicPem, algorithm: 'HS256' })],
@@ -189,6 +190,12 @@ describe('identity provider settings (administrators and API keys)', () => {
       assert.equal(response.json().details[0].path, field);
     });
   }
+
+  test("paybridge's own issuer is no provider's: a 400 naming /identityProvider/issuer", async () => {
+    const response = await patchSettings(t, { identityProvider: { issuer: t.config.jwtIssuer, audience: t.config.jwtAudience, pem: pem(rsa.publicKey, 'spki') } });
+    assert.equal(response.statusCode, 400, response.body);
+    assert.equal(response.json().details[0].path, '/identityProvider/issuer');
+  });
 
   test('the settings kept are the last valid ones, and a user cannot read or change them', async () => {
     const settings = await t.inject({ method: 'GET', url: '/admin/settings', headers: bearer(t.apiKey) });

@@ -46,16 +46,18 @@ function assertValidRedirectUris(uris: string[]): void {
   if (details.length > 0) throw new ValidationError('A redirect URI is invalid', details);
 }
 
-function assertValidIdentityProvider(provider: IdentityProviderConfig): void {
+function assertValidIdentityProvider(provider: IdentityProviderConfig, ownIssuer: string): void {
   const details: ErrorDetail[] = [];
   if (!provider.issuer.trim()) details.push({ path: '/identityProvider/issuer', message: 'must not be empty' });
+  // paybridge's own tokens name its issuer: no provider may claim it (they are checked as ours, never as a partner's).
+  if (provider.issuer.trim() === ownIssuer) details.push({ path: '/identityProvider/issuer', message: "is paybridge's own issuer (JWT_ISSUER)" });
   if (!provider.audience.trim()) details.push({ path: '/identityProvider/audience', message: 'must not be empty' });
   if (details.length > 0) throw new ValidationError('The identity provider is invalid', details);
   verificationKeysOf(provider);
 }
 
 /** Per-organisation settings of the partner faces: registered redirect URIs and the partner's identity provider. */
-export function createOrganisationSettingsService(repo: OrganisationSettingsRepository) {
+export function createOrganisationSettingsService(repo: OrganisationSettingsRepository, ownIssuer: string) {
   function requireAdmin(principal: Principal): void {
     if (!isAdmin(principal)) throw new ForbiddenError('Only an administrator or an API key can manage settings');
   }
@@ -70,7 +72,7 @@ export function createOrganisationSettingsService(repo: OrganisationSettingsRepo
     async updateSettings(principal: Principal, patch: Partial<OrganisationSettings>): Promise<OrganisationSettings> {
       requireAdmin(principal);
       if (patch.redirectUris !== undefined) assertValidRedirectUris(patch.redirectUris);
-      if (patch.identityProvider) assertValidIdentityProvider(patch.identityProvider);
+      if (patch.identityProvider) assertValidIdentityProvider(patch.identityProvider, ownIssuer);
       const current = settingsOf(await repo.find(principal.organisationId));
       // Sending back the provider as read is no change (a client PATCHes what it GETs).
       if (patch.identityProvider !== undefined && !isDeepStrictEqual(patch.identityProvider, current.identityProvider)) {

@@ -20,12 +20,13 @@ const MAX_COMPILED_PROVIDERS = 256;
 export const DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS = 86_400;
 export const MAX_PARTNER_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 
-/** Why a verified token still may not be used: it is valid for longer than its provider allows. */
+/** Why a verified token still may not be used: it is valid for longer than its provider allows, or issued in the future. */
 function lifetimeFault(payload: Record<string, unknown>, config: IdentityProviderConfig, now = Date.now()): string | undefined {
   const max = config.maxTokenLifetimeSeconds ?? DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS;
   const exp = payload.exp as number;
   if (exp * 1000 - now > max * 1000 + CLOCK_TOLERANCE_MS) return `exp is more than ${max} s away`;
   if (typeof payload.iat === 'number' && exp - payload.iat > max) return `exp is more than ${max} s after iat`;
+  if (typeof payload.iat === 'number' && payload.iat * 1000 > now + CLOCK_TOLERANCE_MS) return 'iat is in the future';
   return undefined;
 }
 
