@@ -25,7 +25,7 @@ Control surface (JSON, no API key):
   GET    /_emulator/clock              {"now","offsetSeconds"}
   POST   /_emulator/clock/advance      {"seconds":86400}
   GET    /_emulator/webhooks           pending webhook deliveries
-  GET    /_emulator/3ds/<pi_|seti_id>  3-D Secure page; POST action=complete|fail finishes it
+  GET    /_emulator/3ds/<pi_|seti_id>?client_secret=…  3-D Secure page; POST action=complete|fail finishes it
   POST   /_emulator/disputes/<dp_id>/close  {"status":"won|lost"}
 
 Logs are JSON lines on stdout. Stops cleanly on SIGINT/SIGTERM.`;

@@ -6,7 +6,7 @@ import { closeDispute, requireDispute } from './resources/disputes.js';
 import { parseForm } from './form.js';
 import { redirect, sendError, sendHtml, sendJson } from './http-io.js';
 import { KINDS } from './store.js';
-import { challengePage, findIntent, finishChallenge, receiptHtml, resultPage } from './three-d-secure.js';
+import { challengePage, findChallengedIntent, finishChallenge, receiptHtml, resultPage } from './three-d-secure.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 export interface ControlRuntime extends ApiRuntime {
@@ -62,8 +62,9 @@ function advanceClock(rt: ControlRuntime, body: Record<string, unknown>): string
 
 /** GET shows the challenge page; POST `action=complete|fail` (form or JSON) finishes it. */
 function threeDSecure(rt: ControlRuntime, req: IncomingMessage, res: ServerResponse, id: string, raw: string): void {
-  const intent = findIntent(rt.state, id);
-  const path = `/_emulator/3ds/${encodeURIComponent(id)}`;
+  const clientSecret = new URL(req.url ?? '/', 'http://emulator').searchParams.get('client_secret');
+  const intent = findChallengedIntent(rt.state, id, clientSecret);
+  const path = `/_emulator/3ds/${encodeURIComponent(id)}${clientSecret === null ? '' : `?client_secret=${encodeURIComponent(clientSecret)}`}`;
   if (req.method === 'GET') return sendHtml(res, 200, challengePage(intent, path));
   const isJson = (req.headers['content-type'] ?? '').includes('application/json');
   const action = isJson ? parseJsonObject(raw).action : parseForm(raw).action;

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { EmulatorState } from './context.js';
 import { resourceMissing } from './errors.js';
@@ -10,7 +11,25 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function findIntent(state: EmulatorState, id: string): Intent {
+/**
+ * The intent whose challenge page this is, if the caller holds its client secret (from the
+ * next_action URL). A challenge made before the pages were keyed (its URL has no secret) opens by
+ * id, as it did then. Anything else is answered as an unknown id.
+ */
+export function findChallengedIntent(state: EmulatorState, id: string, clientSecret: string | null): Intent {
+  const intent = findIntent(state, id);
+  const pendingUrl = intent.next_action?.redirect_to_url?.url;
+  const legacy = clientSecret === null && pendingUrl !== undefined && pendingUrl !== null && !pendingUrl.includes('client_secret=');
+  if (legacy || (clientSecret !== null && intent.client_secret !== null && sameSecret(clientSecret, intent.client_secret))) return intent;
+  throw resourceMissing(intent.object === 'setup_intent' ? 'setupintent' : 'payment_intent', id);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function findIntent(state: EmulatorState, id: string): Intent {
   if (id.startsWith('seti_')) {
     const si = state.store.get('setup_intent', id);
     if (si) return si;

@@ -54,7 +54,7 @@ describe('stripe emulator: persistence across restart', () => {
         const hook = await waitFor(() => receiver.hooks[0], 5000, 'redelivery after restart');
         const event = stripe.webhooks.constructEvent(hook.body, hook.signature, we.secret ?? '');
         assert.equal(event.type, 'customer.updated');
-        const res = await fetch(`${second.url}/_emulator/3ds/${challenged.id}`, { method: 'POST', body: new URLSearchParams({ action: 'complete' }) });
+        const res = await fetch(challenged.next_action!.redirect_to_url!.url!.replace(/^http:\/\/[^/]+/, second.url), { method: 'POST', body: new URLSearchParams({ action: 'complete' }) });
         assert.equal(res.status, 200);
         assert.equal((await stripe.paymentIntents.retrieve(challenged.id)).status, 'succeeded');
         assert.deepEqual((await stripe.paymentIntents.list({ limit: 2 })).data.map((p) => p.id), [challenged.id, pi.id]);

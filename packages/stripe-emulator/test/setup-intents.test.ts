@@ -65,7 +65,12 @@ describe('stripe emulator: setup intents', () => {
     const si = await t.stripe.setupIntents.create({ customer: c.id, payment_method: 'pm_card_authenticationRequired', confirm: true, return_url: 'https://app.example/saved' });
     assert.equal(si.status, 'requires_action');
     const url = si.next_action?.redirect_to_url?.url ?? '';
-    assert.ok(url.endsWith(`/_emulator/3ds/${si.id}`));
+    assert.ok(url.endsWith(`/_emulator/3ds/${si.id}?client_secret=${encodeURIComponent(si.client_secret!)}`), url);
+    for (const without of [url.split('?')[0]!, `${url.split('?')[0]!}?client_secret=seti_guess_secret_x`]) {
+      const opened = await fetch(without, { method: 'POST', body: new URLSearchParams({ action: 'complete' }), redirect: 'manual' });
+      assert.equal(opened.status, 404, 'the id alone, or a wrong secret, opens no challenge');
+      assert.doesNotMatch(await opened.text(), /secret/);
+    }
     const res = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'complete' }), redirect: 'manual' });
     assert.equal(res.status, 303);
     const loc = new URL(res.headers.get('location') ?? '');

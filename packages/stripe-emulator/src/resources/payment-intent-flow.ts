@@ -20,8 +20,10 @@ const AUTH_REQUIRED: ChargeFailure = {
   message: 'Your card was declined. This transaction requires authentication.',
 };
 
-export function threeDSecureUrl(actor: Actor, intentId: string): string {
-  return `${actor.state.baseUrl}/_emulator/3ds/${intentId}`;
+/** The challenge page of an intent: keyed by its client secret too, as Stripe's hosted pages are, so its id alone opens nothing. */
+export function threeDSecureUrl(actor: Actor, intent: Stripe.PaymentIntent | Stripe.SetupIntent): string {
+  const secret = intent.client_secret ? `?client_secret=${encodeURIComponent(intent.client_secret)}` : '';
+  return `${actor.state.baseUrl}/_emulator/3ds/${intent.id}${secret}`;
 }
 
 function docUrl(code: string): string {
@@ -89,7 +91,7 @@ function decline(actor: Actor, pi: Stripe.PaymentIntent, inst: Instrument, failu
 function challenge(actor: Actor, pi: Stripe.PaymentIntent, returnUrl: string | null, offSession: boolean): void {
   const before = structuredClone(pi);
   pi.status = 'requires_action';
-  pi.next_action = { type: 'redirect_to_url', redirect_to_url: { url: threeDSecureUrl(actor, pi.id), return_url: returnUrl } };
+  pi.next_action = { type: 'redirect_to_url', redirect_to_url: { url: threeDSecureUrl(actor, pi), return_url: returnUrl } };
   actor.state.store.challenges.set(pi.id, { returnUrl, offSession });
   actor.state.emit('payment_intent.requires_action', pi, actor.origin, before);
 }

@@ -51,7 +51,7 @@ function fail(actor: Actor, si: Stripe.SetupIntent, inst: Instrument, error: Str
 function challenge(actor: Actor, si: Stripe.SetupIntent, returnUrl: string | null): void {
   const before = structuredClone(si);
   si.status = 'requires_action';
-  si.next_action = { type: 'redirect_to_url', redirect_to_url: { url: threeDSecureUrl(actor, si.id), return_url: returnUrl } };
+  si.next_action = { type: 'redirect_to_url', redirect_to_url: { url: threeDSecureUrl(actor, si), return_url: returnUrl } };
   actor.state.store.challenges.set(si.id, { returnUrl, offSession: false });
   actor.state.emit('setup_intent.requires_action', si, actor.origin, before);
 }
