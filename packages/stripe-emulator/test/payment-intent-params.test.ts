@@ -61,4 +61,14 @@ describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
     const longKey = await rejection(t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...cardPi, metadata: { [emoji.repeat(41)]: 'x' } }));
     assert.ok(longKey instanceof Stripe.errors.StripeInvalidRequestError);
   });
+  test('a payment method type Stripe does not know is refused, naming the parameter', async () => {
+    for (const params of [{ payment_method_types: ['card', 'bogus_type'] }, { allowed_payment_method_types: ['bogus_type'] }, { ...cardPi, excluded_payment_method_types: ['bogus_type'] }]) {
+      const refused = await rejection(t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...params } as Stripe.PaymentIntentCreateParams));
+      assert.ok(refused instanceof Stripe.errors.StripeInvalidRequestError);
+      assert.equal(refused.code, 'payment_intent_invalid_parameter');
+    }
+    const refusedSetup = await rejection(t.stripe.setupIntents.create({ payment_method_types: ['bogus_type'] }));
+    assert.ok(refusedSetup instanceof Stripe.errors.StripeInvalidRequestError);
+    assert.equal((await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card', 'link'] })).status, 'requires_payment_method');
+  });
 });

@@ -7,9 +7,10 @@ import type { FormValue } from '../form.js';
 import { clientSecretFor, newId } from '../ids.js';
 import { paginate } from '../list.js';
 import {
-  bool, createdRange, inCreatedRange, int, listShape, metadata, object, oneOf, opaqueObject, reqInt, str, strArray,
+  bool, createdRange, inCreatedRange, int, listShape, metadata, object, oneOf, opaqueObject, reqInt, str,
   type Parsed, type Parser,
 } from '../params.js';
+import { methodTypeArray } from '../payment-method-types.js';
 import { route, type Route } from '../router.js';
 import { shippingShape, toShipping } from './address.js';
 import { applyCardOptions, defaultCardOptions, paymentMethodOptionsShape } from './card-options.js';
@@ -36,9 +37,9 @@ const mutableShape = {
   description: str(1000), receipt_email: str(800), setup_future_usage: oneOf(['on_session', 'off_session']),
   capture_method: oneOf(['automatic', 'automatic_async', 'manual']),
   // `allowed_payment_method_types` is the pinned API version's name; `payment_method_types` is still accepted as before.
-  allowed_payment_method_types: strArray(), payment_method_types: strArray(),
+  allowed_payment_method_types: methodTypeArray(), payment_method_types: methodTypeArray(),
   statement_descriptor: str(22), statement_descriptor_suffix: str(22), transfer_group: str(), shipping: object(shippingShape),
-  payment_method_options: object(paymentMethodOptionsShape), excluded_payment_method_types: strArray(),
+  payment_method_options: object(paymentMethodOptionsShape), excluded_payment_method_types: methodTypeArray(),
 };
 const createShape = {
   ...mutableShape, amount: reqInt({ min: 1 }), currency: reqCurrency(), confirm: bool(), off_session: offSessionParam,
@@ -50,7 +51,7 @@ const confirmShape = {
   client_secret: str(), capture_method: mutableShape.capture_method, shipping: mutableShape.shipping,
   payment_method_options: mutableShape.payment_method_options, use_stripe_sdk: bool(),
   radar_options: opaqueObject(), mandate_data: opaqueObject(), payment_method_data: object(paymentMethodDataShape),
-  allowed_payment_method_types: strArray(), payment_method: str(), return_url: returnUrl, off_session: offSessionParam, error_on_requires_action: bool(), receipt_email: str(800), setup_future_usage: oneOf(['on_session', 'off_session']),
+  allowed_payment_method_types: methodTypeArray(), payment_method: str(), return_url: returnUrl, off_session: offSessionParam, error_on_requires_action: bool(), receipt_email: str(800), setup_future_usage: oneOf(['on_session', 'off_session']),
 };
 
 /** The method an intent is confirmed with: `payment_method`, or a new one made from `payment_method_data` (not both). */

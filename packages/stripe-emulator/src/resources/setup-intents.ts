@@ -5,6 +5,7 @@ import { clientSecretFor, newId } from '../ids.js';
 import { paginate } from '../list.js';
 import { reqCurrency } from '../currencies.js';
 import { bool, createdRange, inCreatedRange, listShape, metadata, object, oneOf, opaqueObject, reqInt, str, strArray, type Parsed, type Parser } from '../params.js';
+import { methodTypeArray } from '../payment-method-types.js';
 import { cardOptionsShape } from './card-options.js';
 import { paymentMethodDataShape, paymentMethodFromData } from './payment-methods.js';
 import { route, type Route } from '../router.js';
@@ -27,9 +28,9 @@ const setupCardOptionsShape = {
 const mutableShape = {
   customer: str(), payment_method: str(), metadata: metadata(), description: str(1000),
   // `allowed_payment_method_types` is the pinned API version's name; `payment_method_types` is still accepted as before.
-  allowed_payment_method_types: strArray(), payment_method_types: strArray(),
+  allowed_payment_method_types: methodTypeArray(), payment_method_types: methodTypeArray(),
   payment_method_options: object({ card: object(setupCardOptionsShape) }), payment_method_data: object(paymentMethodDataShape),
-  flow_directions: strArray(), excluded_payment_method_types: strArray(),
+  flow_directions: strArray(), excluded_payment_method_types: methodTypeArray(),
 };
 // Accepted as Stripe takes them; the emulator has no mandates or Connect, so they are not acted on.
 const acceptedOnly = { mandate_data: opaqueObject(), use_stripe_sdk: bool() };
