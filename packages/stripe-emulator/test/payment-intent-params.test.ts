@@ -67,8 +67,8 @@ describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
       assert.ok(refused instanceof Stripe.errors.StripeInvalidRequestError);
       assert.equal(refused.code, 'payment_intent_invalid_parameter');
     }
-    const refusedSetup = await rejection(t.stripe.setupIntents.create({ payment_method_types: ['bogus_type'] }));
+    const refusedSetup = await rejection(t.stripe.setupIntents.create({ payment_method_types: ['bogus_type'] } as Stripe.SetupIntentCreateParams));
     assert.ok(refusedSetup instanceof Stripe.errors.StripeInvalidRequestError);
-    assert.equal((await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_types: ['card', 'link'] })).status, 'requires_payment_method');
+    assert.equal((await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', allowed_payment_method_types: ['card', 'link'] })).status, 'requires_payment_method');
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForAny } from '../concurrency.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -96,9 +96,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
         log.error({ err: error }, 'webhook delivery run failed');
       }
       // Poll again soon, or as soon as a slot frees up when all are taken.
-      if (claimed === 0 || inFlight.size >= MAX_IN_FLIGHT) {
-        await Promise.race([sleep(pollMs, undefined, { signal }).catch(() => undefined), ...inFlight]);
-      }
+      if (claimed === 0 || inFlight.size >= MAX_IN_FLIGHT) await waitForAny(pollMs, signal, inFlight);
     }
     await Promise.all(inFlight);
   }
