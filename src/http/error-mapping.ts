@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { isDatabaseUnavailable, isUniqueViolation } from '../db/client.js';
+import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE } from '../core/users/display-name.js';
 import {
   AppError,
   ConflictError,
@@ -31,6 +32,7 @@ function issuePath(issue: AjvIssue, part: string): string {
 function issueMessage(issue: AjvIssue): string {
   if (issue.keyword === 'additionalProperties') return 'is not an accepted field';
   if (issue.keyword === 'required') return 'is required';
+  if (issue.keyword === 'format' && issue.params.format === DISPLAY_NAME_FORMAT) return DISPLAY_NAME_RULE;
   return issue.message ?? 'is invalid';
 }
 

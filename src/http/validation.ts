@@ -3,6 +3,7 @@ import * as addFormatsModule from 'ajv-formats';
 import type { FormatsPlugin } from 'ajv-formats';
 import type { FastifySchema } from 'fastify';
 import type { FastifySchemaCompiler } from 'fastify/types/schema.js';
+import { DISPLAY_NAME_FORMAT, isDisplayName } from '../core/users/display-name.js';
 import { isEmailAddress } from '../core/users/email.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -15,6 +16,7 @@ function makeAjv(options: Options): Ajv {
   addFormats(ajv);
   // The core's email rule (trimmed: surrounding spaces must not fail it), not ajv's own.
   ajv.addFormat('email', isEmailAddress);
+  ajv.addFormat(DISPLAY_NAME_FORMAT, isDisplayName);
   return ajv;
 }
 

@@ -1,4 +1,5 @@
 import type { AuthenticationService } from '../auth/authentication.service.js';
+import { isDisplayName } from '../users/display-name.js';
 import { EmailTakenError, InvalidTokenError, OrganisationMismatchError } from '../errors.js';
 import { UniquenessViolation } from '../uniqueness.js';
 import { isUnsafeText } from '../text.js';
@@ -101,7 +102,8 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     if (sub !== undefined && (typeof sub !== 'string' || sub.length > 255)) throw new InvalidTokenError("The identity provider's token has a sub claim that is not a string of at most 255 characters");
     return {
       email,
-      name: typeof name === 'string' && name.trim() ? name.slice(0, 100) : undefined,
+      // A name no face would take (blank, control or bidirectional-override characters) is not taken from a token either.
+      name: typeof name === 'string' && name !== '' && isDisplayName(name) ? name.slice(0, 100) : undefined,
       externalUid: typeof sub === 'string' && sub ? sub : undefined,
     };
   }

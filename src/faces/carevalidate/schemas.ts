@@ -1,3 +1,4 @@
+import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
 import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
 import { DISCRIMINATOR, PATTERN_MESSAGES } from './validation.js';
@@ -22,8 +23,8 @@ export const CreateUserBody = Type.Object(
   {
     action: Type.Literal('CREATE_USER'),
     email: email('Unique within the organisation (compared case-insensitively).'),
-    firstName: Type.Optional(profileText('First name')),
-    lastName: Type.Optional(profileText('Last name')),
+    firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'First name' })),
+    lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'Last name' })),
     phone: Type.Optional(patterned('^\\+?[0-9][0-9 ().-]{5,29}$', 'must be a phone number (digits, spaces and + ( ) . -)', { description: 'Phone number' })),
     dob: Type.Optional(Type.String({ format: 'date', description: 'Date of birth (YYYY-MM-DD)' })),
     gender: Type.Optional(profileText('Gender', 50)),

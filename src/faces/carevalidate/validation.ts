@@ -2,6 +2,7 @@ import type { FastifySchema } from 'fastify';
 import type { FastifyRouteSchemaDef, FastifySchemaCompiler, FastifySchemaValidationError, FastifyValidationResult } from 'fastify/types/schema.js';
 import { ValidationError, type AppError, type ErrorDetail } from '../../core/errors.js';
 import { validatorCompiler } from '../../http/validation.js';
+import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE } from '../../core/users/display-name.js';
 import { describeDetails } from './envelope.js';
 
 /**
@@ -23,7 +24,7 @@ const MAX_FIELD_NAME = 64;
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string', object: 'an object', integer: 'an integer', number: 'a number', boolean: 'a boolean', array: 'an array', null: 'null',
 };
-const FORMAT_MESSAGES: Record<string, string> = { email: 'must be an email address', date: 'must be a date (YYYY-MM-DD)' };
+const FORMAT_MESSAGES: Record<string, string> = { email: 'must be an email address', date: 'must be a date (YYYY-MM-DD)', [DISPLAY_NAME_FORMAT]: DISPLAY_NAME_RULE };
 
 function issueMessage(issue: FastifySchemaValidationError): string {
   const { params } = issue;

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { cvPost } from '../carevalidate/helpers.js';
+import { coord } from '../coord/helpers.js';
+
+const t = useTestApp();
+
+// Names are shown to people: blank ones, control characters and bidirectional overrides are refused on every face.
+const BAD_NAMES: Array<[string, string]> = [
+  ['blank', '   '],
+  ['control characters', '\u0001\u0007ctrl'],
+  ['a right-to-left override', 'Ada \u202Eevil'],
+  ['an isolate', 'Ada \u2066x\u2069'],
+];
+const RULE = /visible character/;
+
+describe('display names on every face', () => {
+  for (const [what, name] of BAD_NAMES) {
+    test(`${what}: a 4xx naming the field, and nobody is created`, async () => {
+      const email = uniqueEmail('name');
+      const native = await t.inject({ method: 'POST', url: '/user/register', payload: { userName: name, email, password: 'correct horse battery staple 9' } });
+      assert.equal(native.statusCode, 400, native.body);
+      assert.deepEqual(native.json().details, [{ path: '/userName', message: native.json().details[0].message }]);
+      assert.match(native.json().details[0].message, RULE);
+
+      const partner = await coord(t, { method: 'POST', path: '/create_jwt', headers: { authorization: `Bearer ${t.apiKey}` }, payload: { email, name } });
+      assert.equal(partner.statusCode, 400, partner.body);
+      assert.match(partner.body, /\/name/);
+
+      const careValidate = await cvPost(t, { action: 'CREATE_USER', email, firstName: name });
+      assert.equal(careValidate.statusCode, 400, careValidate.body);
+      assert.match(careValidate.body, /firstName/);
+      assert.match(careValidate.body, RULE);
+
+      const login = await t.inject({ method: 'POST', url: '/user/login', payload: { email, password: 'correct horse battery staple 9' } });
+      assert.equal(login.statusCode, 401, 'no account was made');
+    });
+  }
+
+  test('names in any script, with emoji (joiners included), are taken as written', async () => {
+    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻']) {
+      const response = await t.inject({ method: 'POST', url: '/user/register', payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
+      assert.equal(response.statusCode, 201, `${name}: ${response.body}`);
+    }
+  });
+});
