@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createSigner, type Algorithm } from 'fast-jwt';
+import { sql } from 'drizzle-orm';
 import { bearer, createTestApp, type TestApp, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, patchSettings, PLATE, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
@@ -57,6 +58,40 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
     const newEmail = uniqueEmail('after');
     const later = await me(idpToken({ sub, email: newEmail, name: 'After' }));
     assert.deepEqual([later.json().email, later.json().name, later.json().vehicle], [newEmail, 'After', PLATE]);
+  });
+
+  test("the provider's users are its own: a sub equal to a create_jwt user's external_uid, or that user's email, opens no account of theirs", async () => {
+    const uid = `shared-${randomUUID()}`;
+    const aliceEmail = uniqueEmail('alice');
+    const alice = await userJwt(t, { email: aliceEmail, external_uid: uid });
+    const aliceBefore = (await me(alice)).json();
+
+    const mallory = await me(idpToken({ sub: uid, email: uniqueEmail('mallory') }));
+    assert.equal(mallory.statusCode, 200, mallory.body);
+    assert.notEqual(mallory.json().email, aliceEmail, 'a user of its own');
+    const sameEmail = await me(idpToken({ sub: `idp-${randomUUID()}`, email: aliceEmail }));
+    assert.equal(sameEmail.statusCode, 409, sameEmail.body);
+    assert.equal(sameEmail.json().code, 'EMAIL_TAKEN');
+    const byEmailAndUid = await me(idpToken({ sub: uid, email: aliceEmail }));
+    assert.notEqual(byEmailAndUid.statusCode, 200, 'the sub and email of a create_jwt user open nothing either');
+    assert.deepEqual((await me(alice)).json(), aliceBefore, "alice's account is as it was");
+
+    const noSub = await me(idpToken({ email: uniqueEmail('no-sub') }));
+    assert.equal(noSub.statusCode, 401, noSub.body);
+  });
+
+  test('a user the provider signed in before its users were keyed by issuer is found again, and re-keyed', async () => {
+    const sub = `idp-${randomUUID()}`;
+    const email = uniqueEmail('legacy');
+    const first = await me(idpToken({ sub, email }));
+    assert.equal(first.statusCode, 200, first.body);
+    // As the row was before: external_uid the bare sub.
+    await t.database.db.execute(sql`update users set external_uid = ${sub} where email = ${email}`);
+    const again = await me(idpToken({ sub, email }));
+    assert.equal(again.statusCode, 200, again.body);
+    const rows = (await t.database.db.execute(sql`select external_uid from users where email = ${email} and deleted_at is null`)) as unknown as { rows: Array<{ external_uid: string }> };
+    assert.equal(rows.rows.length, 1, 'the same user, not a second one');
+    assert.notEqual(rows.rows[0]!.external_uid, sub, 're-keyed by issuer and sub');
   });
 
   test("a system's jwt_claims are checked against the claims the token carries", async () => {

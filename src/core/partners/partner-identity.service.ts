@@ -17,6 +17,18 @@ export interface PartnerIdentity {
   name?: string | undefined;
 }
 
+/** Who an identity provider says its user is: keyed by its issuer and the token's sub. */
+interface ProviderIdentity {
+  email: string;
+  externalUid: string;
+  /** The bare sub: the key of a user this provider signed in before keys were namespaced. */
+  legacyUid: string;
+  name?: string | undefined;
+}
+
+/** The external_uid of a user an identity provider signs in: no create_jwt external_uid has this form (issuers are URLs, and a newline is in none). */
+const providerUserKey = (issuer: string, sub: string) => `idp\n${issuer}\n${sub}`;
+
 /** A user authenticated by a user JWT, with the names of the claims that JWT carries. */
 export interface PartnerUser {
   user: UserRecord;
@@ -70,9 +82,24 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     return Object.keys(changes).length === 0 ? user : users.updateUserFields(user, changes);
   }
 
-  async function findOrProvision(organisationId: string, identity: PartnerIdentity, isTest: boolean): Promise<UserRecord> {
+  /**
+   * A user an identity provider signs in is its own: keyed by (issuer, sub), never one made by
+   * create_jwt (whose external_uid may be the same string) nor adopted by email, so a sub or an
+   * email someone can choose at the provider opens no other account. A user this provider signed
+   * in before keys were namespaced (external_uid the bare sub, and the same email) is re-keyed.
+   */
+  async function findProviderUser(organisationId: string, identity: ProviderIdentity): Promise<UserRecord | undefined> {
+    const byKey = await users.findUserByExternalUid(organisationId, identity.externalUid, false);
+    if (byKey) return refusePasswordAccount(byKey);
+    const byEmail = refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, false));
+    if (!byEmail || byEmail.externalUid === identity.externalUid) return byEmail;
+    if (byEmail.externalUid === identity.legacyUid) return users.updateUserFields(byEmail, { externalUid: identity.externalUid });
+    throw new EmailTakenError('This email belongs to a user this identity provider did not sign in', [{ path: '/email', message: 'belongs to another user' }]);
+  }
+
+  async function findOrProvision(organisationId: string, identity: PartnerIdentity | ProviderIdentity, isTest: boolean): Promise<UserRecord> {
     for (let attempt = 0; ; attempt += 1) {
-      const existing = await findExisting(organisationId, identity, isTest);
+      const existing = 'legacyUid' in identity ? await findProviderUser(organisationId, identity) : await findExisting(organisationId, identity, isTest);
       if (existing) return syncIdentity(existing, identity);
       try {
         return await users.provisionUser(organisationId, {
@@ -90,7 +117,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
   }
 
   /** The identity a partner's token vouches for, held to the rules a face's request is held to. */
-  function identityFromClaims(payload: Record<string, unknown>): PartnerIdentity {
+  function identityFromClaims(issuer: string, payload: Record<string, unknown>): ProviderIdentity {
     const { email, name, sub } = payload;
     for (const [claim, value] of Object.entries({ email, name, sub })) {
       if (typeof value === 'string' && isUnsafeText(value)) throw new InvalidTokenError(`The identity provider's token has a ${claim} claim that is not valid text`);
@@ -99,12 +126,13 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
       throw new InvalidTokenError("The identity provider's token has no valid email claim");
     }
     // An identifier is matched whole: cut short, two users' subs could become one.
-    if (sub !== undefined && (typeof sub !== 'string' || sub.length > 255)) throw new InvalidTokenError("The identity provider's token has a sub claim that is not a string of at most 255 characters");
+    if (typeof sub !== 'string' || sub === '' || sub.length > 255) throw new InvalidTokenError("The identity provider's token has no sub claim of 1 to 255 characters");
     return {
       email,
       // A name no face would take (blank, control or bidirectional-override characters) is not taken from a token either.
       name: typeof name === 'string' && name !== '' && isDisplayName(name) ? name.slice(0, 100) : undefined,
-      externalUid: typeof sub === 'string' && sub ? sub : undefined,
+      externalUid: providerUserKey(issuer, sub),
+      legacyUid: sub,
     };
   }
 
@@ -134,7 +162,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     if (accepted.length > 1) throw new InvalidTokenError('Several organisations trust this token\'s issuer for its audiences: send your access_key with it');
     const [match] = accepted;
     if (!match) throw failure instanceof InvalidTokenError ? failure : new InvalidTokenError(undefined, undefined, { cause: failure });
-    const user = await findOrProvision(match.organisationId, identityFromClaims(match.payload), false);
+    const user = await findOrProvision(match.organisationId, identityFromClaims(issuer, match.payload), false);
     return { user, claimNames: Object.keys(match.payload) };
   }
 
