@@ -17,7 +17,20 @@ function makeAjv(options: Options): Ajv {
   // The core's email rule (trimmed: surrounding spaces must not fail it), not ajv's own.
   ajv.addFormat('email', isEmailAddress);
   ajv.addFormat(DISPLAY_NAME_FORMAT, isDisplayName);
+  ajv.addFormat(BIRTH_DATE_FORMAT, isBirthDate);
   return ajv;
+}
+
+/** The format of a date of birth: a real date (YYYY-MM-DD) from 1900 to today (tomorrow, for time zones ahead of ours). */
+export const BIRTH_DATE_FORMAT = 'birth-date';
+
+function isBirthDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  // Date rolls 2023-02-30 over into March: a real date reads back as written.
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return false;
+  return date.getTime() >= Date.UTC(1900, 0, 1) && date.getTime() <= Date.now() + 86_400_000;
 }
 
 // Bodies are taken as sent: no coercion ("2000" is not 2000) and no silent stripping of

@@ -117,11 +117,14 @@ const createUserVariants: Array<[string, Body, string]> = [
   ['firstName too long', { email: uniqueEmail(), firstName: 'J'.repeat(101) }, 'firstName must be at most 100 characters'],
   ['lastName not a string', { email: uniqueEmail(), lastName: ['Doe'] }, 'lastName must be a string'],
   ['phone of letters', { email: uniqueEmail(), phone: 'call me' }, 'phone must be a phone number (digits, spaces and + ( ) . -)'],
-  ['dob not a date', { email: uniqueEmail(), dob: '01/02/1990' }, 'dob must be a date (YYYY-MM-DD)'],
-  ['dob an impossible date', { email: uniqueEmail(), dob: '1990-13-01' }, 'dob must be a date (YYYY-MM-DD)'],
+  ['dob not a date', { email: uniqueEmail(), dob: '01/02/1990' }, 'dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
+  ['dob an impossible date', { email: uniqueEmail(), dob: '1990-13-01' }, 'dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
+  ['dob the 30th of February', { email: uniqueEmail(), dob: '1990-02-30' }, 'dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
+  ['dob in year 0', { email: uniqueEmail(), dob: '0000-01-01' }, 'dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
+  ['dob in the future', { email: uniqueEmail(), dob: '3000-01-01' }, 'dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
   ['gender a number', { email: uniqueEmail(), gender: 1 }, 'gender must be a string'],
   ['a password (not a field of this API)', { email: uniqueEmail(), password: 'secret-pass' }, 'password is not an accepted field'],
-  ['several faults at once', { firstName: 42, dob: 'yesterday' }, 'email is required; firstName must be a string; dob must be a date (YYYY-MM-DD)'],
+  ['several faults at once', { firstName: 42, dob: 'yesterday' }, 'email is required; firstName must be a string; dob must be a date of birth (YYYY-MM-DD, from 1900 to today)'],
 ];
 
 describe('CREATE_USER: malformed variants', () => {

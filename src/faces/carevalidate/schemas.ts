@@ -1,3 +1,4 @@
+import { BIRTH_DATE_FORMAT } from '../../http/validation.js';
 import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
 import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
@@ -26,7 +27,7 @@ export const CreateUserBody = Type.Object(
     firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'First name' })),
     lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'Last name' })),
     phone: Type.Optional(patterned('^\\+?[0-9][0-9 ().-]{5,29}$', 'must be a phone number (digits, spaces and + ( ) . -)', { description: 'Phone number' })),
-    dob: Type.Optional(Type.String({ format: 'date', description: 'Date of birth (YYYY-MM-DD)' })),
+    dob: Type.Optional(Type.String({ format: BIRTH_DATE_FORMAT, description: 'Date of birth (YYYY-MM-DD), from 1900 to today' })),
     gender: Type.Optional(profileText('Gender', 50)),
   },
   { additionalProperties: false, title: 'CreateUserRequest' },

@@ -1,7 +1,7 @@
 import type { FastifySchema } from 'fastify';
 import type { FastifyRouteSchemaDef, FastifySchemaCompiler, FastifySchemaValidationError, FastifyValidationResult } from 'fastify/types/schema.js';
 import { ValidationError, type AppError, type ErrorDetail } from '../../core/errors.js';
-import { validatorCompiler } from '../../http/validation.js';
+import { BIRTH_DATE_FORMAT, validatorCompiler } from '../../http/validation.js';
 import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE } from '../../core/users/display-name.js';
 import { describeDetails } from './envelope.js';
 
@@ -24,7 +24,12 @@ const MAX_FIELD_NAME = 64;
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string', object: 'an object', integer: 'an integer', number: 'a number', boolean: 'a boolean', array: 'an array', null: 'null',
 };
-const FORMAT_MESSAGES: Record<string, string> = { email: 'must be an email address', date: 'must be a date (YYYY-MM-DD)', [DISPLAY_NAME_FORMAT]: DISPLAY_NAME_RULE };
+const FORMAT_MESSAGES: Record<string, string> = {
+  email: 'must be an email address',
+  date: 'must be a date (YYYY-MM-DD)',
+  [BIRTH_DATE_FORMAT]: 'must be a date of birth (YYYY-MM-DD, from 1900 to today)',
+  [DISPLAY_NAME_FORMAT]: DISPLAY_NAME_RULE,
+};
 
 function issueMessage(issue: FastifySchemaValidationError): string {
   const { params } = issue;
