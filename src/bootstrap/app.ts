@@ -22,6 +22,7 @@ import type { PinoLogger } from '../http/logging.js';
 import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
+import { headerFault } from '../http/header-rules.js';
 import { validatorCompiler } from '../http/validation.js';
 import { ShuttingDownError } from '../core/errors.js';
 import { careValidateEnvelope } from '../faces/carevalidate/envelope.js';
@@ -91,6 +92,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    const fault = headerFault(request.raw);
+    if (fault) return done(fault);
     if (!closing) return done();
     void reply.header('connection', 'close');
     done(new ShuttingDownError());

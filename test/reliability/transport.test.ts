@@ -41,6 +41,30 @@ describe('what reaches the server before any route', () => {
     assert.equal(cv.json<{ message: string }>().message, 'Unsupported media type');
   });
 
+  test('a compressed body is 415 naming content-encoding, never parsed as if plain nor a 400 MALFORMED_BODY', async () => {
+    const payload = JSON.stringify({ userName: 'A', email: uniqueEmail(), password: 'long-enough-pass-9' });
+    for (const encoding of ['br', 'gzip', 'deflate, gzip']) {
+      const response = await t.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, payload });
+      assert.equal(response.statusCode, 415, `${encoding}: ${response.body}`);
+      assert.deepEqual(response.json<{ details: unknown }>().details, [{ path: '/headers/content-encoding', message: 'must be absent (or identity)' }]);
+    }
+    const plain = await t.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, payload });
+    assert.equal(plain.statusCode, 201, plain.body);
+  });
+
+  test('a credential header sent twice (two keys, say) is a 400 naming it, not served as the first', async () => {
+    const user = await registerUser(t);
+    for (const header of ['Authorization: Bearer x', 'authorization: Bearer y']) {
+      const { text } = await rawRequest(`GET /user/${user.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\n${header}\r\nConnection: close\r\n\r\n`);
+      assert.match(text, /^HTTP\/1\.1 400 /, text);
+      assert.deepEqual(bodyOf(text).details, [{ path: '/headers/authorization', message: 'must be sent once' }]);
+    }
+    const { text } = await rawRequest(`GET /api/v1/users HTTP/1.1\r\nHost: x\r\ncv-api-key: ${t.apiKey}\r\ncv-api-key: other\r\nConnection: close\r\n\r\n`);
+    assert.match(text, /^HTTP\/1\.1 400 /, text);
+    const once = await rawRequest(`GET /user/${user.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nConnection: close\r\n\r\n`);
+    assert.match(once.text, /^HTTP\/1\.1 200 /, once.text);
+  });
+
   test("a raw non-ASCII byte in the URL gets the face's envelope, not Fastify's", async () => {
     const cases: Array<[string, (body: Record<string, unknown>) => void]> = [
       ['/payment/\xff', (body) => assert.match(String(body.requestId), /^req_/)],
