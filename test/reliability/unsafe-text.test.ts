@@ -85,8 +85,8 @@ describe('path and query parameters get the same rule', () => {
 });
 
 describe('text that is merely unusual is stored and read back as sent', () => {
-  test('emoji, right-to-left text and paired surrogates are accepted', async () => {
-    const name = 'שלום 👋🏽 𝕏 \u202e';
+  test('emoji, right-to-left text and paired surrogates are accepted (a bidirectional override is not: test/identity/display-names)', async () => {
+    const name = 'שלום 👋🏽 𝕏 \u200f';
     const response = await t.inject({ method: 'PATCH', url: `/user/${user.id}`, headers: bearer(user.token), payload: { userName: name } });
     assert.equal(response.statusCode, 200, response.body);
     const read = await t.inject({ method: 'GET', url: `/user/${user.id}`, headers: bearer(user.token) });
