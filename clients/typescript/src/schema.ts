@@ -629,7 +629,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description The user's name. */
+                        /**
+                         * Format: display-name
+                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         */
                         userName: string;
                         /**
                          * Format: email
@@ -1123,7 +1126,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description The user's name. */
+                        /**
+                         * Format: display-name
+                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         */
                         userName: string;
                         /**
                          * Format: email
@@ -1424,7 +1430,10 @@ export interface paths {
                     "application/json": {
                         /** @description The user's own id, as read; it cannot be changed. */
                         userId?: string;
-                        /** @description The user's name. */
+                        /**
+                         * Format: display-name
+                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         */
                         userName?: string;
                         /**
                          * Format: email
@@ -4192,6 +4201,8 @@ export interface paths {
                                 jwks?: {
                                     keys: unknown[];
                                 };
+                                /** @description The longest a token of it may be valid: one whose exp is further away (or further after its iat) is refused. Default 86400 (a day). */
+                                maxTokenLifetimeSeconds?: number;
                             } | null;
                             /** @description Whether anonymous POST /user/register creates accounts (default true); false answers 403 REGISTRATION_CLOSED. Registration with an API key is always allowed. */
                             publicRegistration: boolean;
@@ -4277,6 +4288,8 @@ export interface paths {
                             jwks?: {
                                 keys: unknown[];
                             };
+                            /** @description The longest a token of it may be valid: one whose exp is further away (or further after its iat) is refused. Default 86400 (a day). */
+                            maxTokenLifetimeSeconds?: number;
                         } | null;
                         /** @description Whether anonymous POST /user/register creates accounts (default true); false answers 403 REGISTRATION_CLOSED. Registration with an API key is always allowed. */
                         publicRegistration?: boolean;
@@ -4330,6 +4343,8 @@ export interface paths {
                                 jwks?: {
                                     keys: unknown[];
                                 };
+                                /** @description The longest a token of it may be valid: one whose exp is further away (or further after its iat) is refused. Default 86400 (a day). */
+                                maxTokenLifetimeSeconds?: number;
                             } | null;
                             /** @description Whether anonymous POST /user/register creates accounts (default true); false answers 403 REGISTRATION_CLOSED. Registration with an API key is always allowed. */
                             publicRegistration: boolean;
@@ -5598,7 +5613,10 @@ export interface paths {
                         email: string;
                         /** @description Your own id for the user. The user is matched by it when given, else by email. */
                         external_uid?: string;
-                        /** @description The user's name (a paybridge addition; Coord takes it from the JWT) */
+                        /**
+                         * Format: display-name
+                         * @description The user's name (a paybridge addition; Coord takes it from the JWT)
+                         */
                         name?: string;
                     };
                 };
@@ -5761,7 +5779,10 @@ export interface paths {
                         email: string;
                         /** @description Your own id for the user. The user is matched by it when given, else by email. */
                         external_uid?: string;
-                        /** @description The user's name (a paybridge addition; Coord takes it from the JWT) */
+                        /**
+                         * Format: display-name
+                         * @description The user's name (a paybridge addition; Coord takes it from the JWT)
+                         */
                         name?: string;
                     };
                 };
@@ -5925,7 +5946,10 @@ export interface paths {
                         email: string;
                         /** @description Your own id for the user. The user is matched by it when given, else by email. */
                         external_uid?: string;
-                        /** @description The user's name (a paybridge addition; Coord takes it from the JWT) */
+                        /**
+                         * Format: display-name
+                         * @description The user's name (a paybridge addition; Coord takes it from the JWT)
+                         */
                         name?: string;
                     };
                 };
@@ -7703,15 +7727,21 @@ export interface paths {
                          * @example john@example.com
                          */
                         email: string;
-                        /** @description First name */
+                        /**
+                         * Format: display-name
+                         * @description First name
+                         */
                         firstName?: string;
-                        /** @description Last name */
+                        /**
+                         * Format: display-name
+                         * @description Last name
+                         */
                         lastName?: string;
                         /** @description Phone number */
                         phone?: string;
                         /**
-                         * Format: date
-                         * @description Date of birth (YYYY-MM-DD)
+                         * Format: birth-date
+                         * @description Date of birth (YYYY-MM-DD), from 1900 to today
                          */
                         dob?: string;
                         /** @description Gender */
