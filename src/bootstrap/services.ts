@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { createDatabaseAttemptCounter } from '../adapters/attempt-counter.database.js';
 import { createMemoryAttemptCounter } from '../adapters/attempt-counter.memory.js';
 import { createRedisAttemptCounter } from '../adapters/attempt-counter.redis.js';
 import { createHttpWebhookSender } from '../adapters/http-webhook-sender.js';
@@ -12,9 +13,17 @@ export interface ServiceOverrides extends Pick<ServiceOptions, 'gateway' | 'log'
   hasher?: PasswordHasher | undefined;
 }
 
-/** The core's services on the adapters the configuration names: Redis or memory counters, argon2, HTTP webhooks. */
+/**
+ * The core's services on the adapters the configuration names: argon2, HTTP webhooks, and attempt
+ * counters shared as widely as the deployment is: in Redis when configured, else in PostgreSQL (every
+ * instance on it shares them), else (PGlite: one process owns the data) in that process's memory.
+ */
 export function createServices(config: Config, db: Database, options: ServiceOverrides): CoreServices {
-  const attemptCounter = config.redisUrl ? createRedisAttemptCounter(config.redisUrl) : createMemoryAttemptCounter();
+  const attemptCounter = config.redisUrl
+    ? createRedisAttemptCounter(config.redisUrl)
+    : config.databaseUrl
+      ? createDatabaseAttemptCounter(db)
+      : createMemoryAttemptCounter();
   const core = createCoreServices(config, db, {
     ...options,
     hasher: options.hasher ?? createArgon2Hasher(config.passwordHashConcurrency),

@@ -315,6 +315,17 @@ export const loginKnownNetworks = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.network] })],
 );
 
+/** The abuse limits' attempt counters when no Redis is configured (src/adapters/attempt-counter.database.ts). */
+export const attemptWindows = pgTable(
+  'attempt_windows',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: timestamp('reset_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('attempt_windows_reset').on(t.resetAt)],
+);
+
 /** Account-linking states already used: each is accepted once, until it would have expired anyway. */
 export const linkStateUses = pgTable(
   'link_state_uses',
