@@ -27,6 +27,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** How long a client may take to send a request's headers and body. */
   requestTimeoutMs: number;
+  /** How long a graceful close lets requests in flight run before it closes their connections. */
+  shutdownGraceMs: number;
   /** Which proxies' X-Forwarded-For to believe: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string;
   /** Password hashes computed at once; the other cores keep serving during a login flood. */
@@ -99,6 +101,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['TRUST_PROXY', 'behind a reverse proxy: true, a hop count, or its addresses/CIDRs, so client addresses (login limits) are the real ones (default false)'],
   ['BODY_LIMIT', 'largest accepted request body in bytes (default 65536)'],
   ['REQUEST_TIMEOUT_MS', 'how long a client may take to send one request, headers and body, before the connection is closed (default 30000)'],
+  ['SHUTDOWN_GRACE_MS', 'how long SIGTERM lets requests in flight finish before their connections are closed (default 25000)'],
   ['PASSWORD_HASH_CONCURRENCY', 'password hashes computed at once (default: CPU cores - 1, at least 1)'],
   ['LOGIN_MAX_FAILURES_PER_ACCOUNT', 'failed logins one address may make against one account per window (default 100); past it, addresses that failed against the account are refused'],
   ['LOGIN_MAX_FAILURES_PER_ADDRESS', 'failed logins allowed per client address per window (default 1000)'],
@@ -152,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     bodyLimitBytes: intVar(env, 'BODY_LIMIT', 65_536, 1024, 10 * 1024 * 1024),
     requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 25_000, 100, 600_000),
     trustProxy: trustProxyVar(env),
     passwordHashConcurrency: intVar(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
     login: {

@@ -23,8 +23,8 @@ import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
+import { useGracefulClose } from '../http/graceful-close.js';
 import { validatorCompiler } from '../http/validation.js';
-import { ShuttingDownError } from '../core/errors.js';
 import { careValidateEnvelope } from '../faces/carevalidate/envelope.js';
 import { coordEnvelope } from '../faces/coord/coord.envelope.js';
 
@@ -85,19 +85,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     void parseJson(request, body.toString(), done);
   });
   app.decorateRequest('auth', undefined);
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    const fault = headerFault(request.raw);
-    if (fault) return done(fault);
-    if (!closing) return done();
-    void reply.header('connection', 'close');
-    done(new ShuttingDownError());
+    done(headerFault(request.raw));
   });
+  useGracefulClose(app, ctx.config.shutdownGraceMs);
   measureHttpRequests(app, ctx.metrics);
   app.addSchema(ErrorBody);
   useErrorEnvelope(app, nativeEnvelope);
