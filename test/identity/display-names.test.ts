@@ -12,6 +12,13 @@ const BAD_NAMES: Array<[string, string]> = [
   ['control characters', '\u0001\u0007ctrl'],
   ['a right-to-left override', 'Ada \u202Eevil'],
   ['an isolate', 'Ada \u2066x\u2069'],
+  ['zero-width spaces only', '\u200b\u200b'],
+  ['a Hangul filler', '\u3164'],
+  ['the Braille blank', '\u2800'],
+  ['combining marks alone', '\u0301\u0301'],
+  ['a tag character alone', '\u{E0041}'],
+  ['a line separator', 'a\u2028b'],
+  ['a byte-order mark alone', '\ufeff'],
 ];
 const RULE = /visible character/;
 
@@ -39,7 +46,7 @@ describe('display names on every face', () => {
   }
 
   test('names in any script, with emoji (joiners included), are taken as written', async () => {
-    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻']) {
+    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f']) {
       const response = await t.inject({ method: 'POST', url: '/user/register', payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
       assert.equal(response.statusCode, 201, `${name}: ${response.body}`);
     }

@@ -1,13 +1,19 @@
-// C0 and C1 control characters, and the bidirectional overrides and isolates that make a name
-// display otherwise than it reads (U+202A-U+202E, U+2066-U+2069).
-const CONTROL_OR_OVERRIDE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+// Refused anywhere in a name: C0 and C1 control characters, line and paragraph separators, and the
+// bidirectional overrides and isolates that make a name display otherwise than it reads.
+const FORBIDDEN = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+// A character that shows: not a space or separator, not a format character (zero-width space,
+// joiners, BOM, tags), not a combining mark alone, and none of the blank "letters" (Hangul fillers,
+// the Braille blank).
+const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Mn}\p{Me}\p{Cc}\u115F\u1160\u3164\uFFA0\u2800]/u;
 
 /**
- * A name shown to people: at least one visible character, no control or bidirectional-override
- * character. The empty string is left to minLength, so it fails once, as "must not be empty".
+ * A name shown to people: at least one character that shows, and no control, separator or
+ * bidirectional-override character. The empty string is left to minLength, so it fails once,
+ * as "must not be empty".
  */
-export const isDisplayName = (value: string): boolean => value === '' || (/[^\s\p{Z}]/u.test(value) && !CONTROL_OR_OVERRIDE.test(value));
+export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !FORBIDDEN.test(value));
 
 /** The schema format that holds names to isDisplayName, and what its failure says. */
 export const DISPLAY_NAME_FORMAT = 'display-name';
-export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control or bidirectional-override characters';
+export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator or bidirectional-override characters';
