@@ -113,6 +113,7 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
       ["a stranger's key", idpToken(claims, { key: pem(stranger.privateKey, 'pkcs8') })],
       ['HS256 keyed with the public PEM', idpToken(claims, { key: publicPem, algorithm: 'HS256' })],
       ['no email claim', idpToken({ sub: 'no-email' })],
+      ['an email its provider has not verified', idpToken({ ...claims, email_verified: false })],
     ];
     for (const [what, token] of refused) {
       const response = await me(token);
@@ -262,7 +263,7 @@ describe('two organisations and one identity provider', () => {
     assert.equal(mine.json().email, email);
   });
 
-  test('the same issuer with another audience is its own: each token lands, without access_key, in the organisation of its audience; one naming both needs the access_key', async () => {
+  test('the same issuer with another audience is its own: each token lands, without access_key, in the organisation of its audience; one naming both belongs to neither, access_key or not', async () => {
     const secondKey = await secondOrganisation('same issuer, other audience');
     const otherAudience = `paybridge-other-${randomUUID()}`;
     const configured = await settings(secondKey, { issuer, audience: otherAudience, pem: pem(rsa.publicKey, 'spki') });
@@ -274,9 +275,12 @@ describe('two organisations and one identity provider', () => {
       assert.equal((await me(token, t.apiKey)).statusCode, 401, "the first organisation's audience is not this token's");
 
       const both = createSigner({ key: pem(rsa.privateKey, 'pkcs8'), algorithm: 'RS256', iss: issuer, aud: [audience, otherAudience], expiresIn: 600_000 });
-      const ambiguous = await me(t.logs.secret(both({ sub: `idp-${randomUUID()}`, email: uniqueEmail('both') })));
-      assert.equal(ambiguous.statusCode, 401);
-      assert.match(ambiguous.json().message, /access_key/);
+      const bothToken = t.logs.secret(both({ sub: `idp-${randomUUID()}`, email: uniqueEmail('both') }));
+      for (const key of [undefined, t.apiKey, secondKey]) {
+        const ambiguous = await me(bothToken, key);
+        assert.equal(ambiguous.statusCode, 401, ambiguous.body);
+        assert.match(ambiguous.json().message, /several organisations/);
+      }
     } finally {
       await settings(secondKey, null);
     }

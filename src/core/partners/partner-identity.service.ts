@@ -125,6 +125,8 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     if (typeof email !== 'string' || email.length > EMAIL_MAX_LENGTH || !isEmailAddress(email)) {
       throw new InvalidTokenError("The identity provider's token has no valid email claim");
     }
+    // The email becomes the user's, and its Stripe customer's: one its provider has not verified is no one's to take.
+    if (payload.email_verified === false || payload.email_verified === 'false') throw new InvalidTokenError("The identity provider has not verified the token's email");
     // An identifier is matched whole: cut short, two users' subs could become one.
     if (typeof sub !== 'string' || sub === '' || sub.length > 255) throw new InvalidTokenError("The identity provider's token has no sub claim of 1 to 255 characters");
     return {
@@ -146,9 +148,13 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string').slice(0, 10) : [];
 
   async function authenticatePartnerToken(token: string, issuer: string, audiences: string[], organisationId: string | undefined): Promise<PartnerUser> {
-    const candidates = organisationId
-      ? [{ organisationId, provider: await deps.settings.identityProviderOf(organisationId) }]
-      : await deps.settings.identityProvidersFor(issuer, audiences);
+    // A token naming audiences that several organisations trust is meant for more than one of them:
+    // no access_key makes it one organisation's alone (it would open an account in each).
+    const trusting = audiences.length > 1 || !organisationId ? await deps.settings.identityProvidersFor(issuer, audiences) : [];
+    if (new Set(trusting.map((t) => t.organisationId)).size > 1) {
+      throw new InvalidTokenError("This token names audiences that several organisations trust: it belongs to none of them alone");
+    }
+    const candidates = organisationId ? [{ organisationId, provider: await deps.settings.identityProviderOf(organisationId) }] : trusting;
     const accepted: Array<{ organisationId: string; payload: Record<string, unknown> }> = [];
     let failure: unknown;
     for (const { organisationId: orgId, provider } of candidates) {
@@ -159,7 +165,6 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
         failure = error;
       }
     }
-    if (accepted.length > 1) throw new InvalidTokenError('Several organisations trust this token\'s issuer for its audiences: send your access_key with it');
     const [match] = accepted;
     if (!match) throw failure instanceof InvalidTokenError ? failure : new InvalidTokenError(undefined, undefined, { cause: failure });
     const user = await findOrProvision(match.organisationId, identityFromClaims(issuer, match.payload), false);
