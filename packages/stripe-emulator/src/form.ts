@@ -36,6 +36,15 @@ function normalise(value: unknown): FormValue {
   return out;
 }
 
+/** Which of the form's limits a body broke, in the API's words rather than the parser's. */
+function limitExceeded(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (/depth/i.test(message)) return `parameters may be nested at most ${QS_OPTIONS.depth} levels deep.`;
+  if (/parameter limit/i.test(message)) return `at most ${QS_OPTIONS.parameterLimit} parameters are allowed.`;
+  if (/array limit/i.test(message)) return `an array may have at most ${QS_OPTIONS.arrayLimit} elements.`;
+  return 'it could not be decoded.';
+}
+
 /** Parses `application/x-www-form-urlencoded` with Stripe's bracket keys (`card[number]`, `expand[0]`). */
 export function parseForm(raw: string): FormObject {
   if (raw.length === 0) return emptyForm();
@@ -43,8 +52,7 @@ export function parseForm(raw: string): FormObject {
   try {
     parsed = qs.parse(raw, QS_OPTIONS);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : 'malformed body';
-    throw invalidRequest(`Invalid request body: ${reason}`);
+    throw invalidRequest(`Invalid request body: ${limitExceeded(err)}`);
   }
   const form = normalise(parsed);
   if (typeof form === 'string' || Array.isArray(form)) throw invalidRequest('Invalid request body.');

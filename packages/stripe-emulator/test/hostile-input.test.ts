@@ -52,7 +52,11 @@ describe('stripe emulator: hostile input', () => {
   });
 
   test('deep nesting, huge bodies, huge values and broken encodings are 400s', async () => {
-    await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', `metadata${'[a]'.repeat(50)}=1`));
+    const deep = await rawApi(emu, 'POST', '/v1/customers', `metadata${'[a]'.repeat(50)}=1`);
+    await expectStripeShape(deep.clone());
+    const message = ((await deep.json()) as { error: { message: string } }).error.message;
+    assert.match(message, /nested at most 5 levels/, 'said in the API\'s words');
+    assert.doesNotMatch(message, /strictDepth|depth option/, "not in the parser's");
     await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', `email=${'x'.repeat(100_000)}`));
     await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', 'expand[500]=x'));
     await expectStripeShape(await rawApi(emu, 'POST', '/v1/customers', '%E0%A4%A=1&%%%=2'));
