@@ -26,7 +26,7 @@ interface ProviderIdentity {
   name?: string | undefined;
 }
 
-/** The external_uid of a user an identity provider signs in: no create_jwt external_uid has this form (issuers are URLs, and a newline is in none). */
+/** The external_uid of a user an identity provider signs in: namespaced by the issuer, so no bare sub (nor an external_uid a partner's server sends) meets it by chance. */
 const providerUserKey = (issuer: string, sub: string) => `idp\n${issuer}\n${sub}`;
 
 /** A user authenticated by a user JWT, with the names of the claims that JWT carries. */
