@@ -33,40 +33,44 @@ function issueMessage(issue: AjvIssue): string {
   if (issue.keyword === 'additionalProperties') return 'is not an accepted field';
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'format' && issue.params.format === DISPLAY_NAME_FORMAT) return DISPLAY_NAME_RULE;
+  // The accepted values, rather than Ajv's "must be equal to one of the allowed values".
+  if (issue.keyword === 'enum') return `must be one of ${(issue.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message ?? 'is invalid';
+}
+
+/** A union of literals fails once per literal ("must be equal to constant"): those issues become one enum issue naming every accepted value. */
+function mergeLiteralIssues(issues: AjvIssue[]): AjvIssue[] {
+  const merged: AjvIssue[] = [];
+  const literalsAt = new Map<string, unknown[]>();
+  for (const issue of issues) {
+    if (issue.keyword !== 'const') {
+      merged.push(issue);
+      continue;
+    }
+    const values = literalsAt.get(issue.instancePath);
+    if (values) values.push(issue.params.allowedValue);
+    else {
+      const allowedValues = [issue.params.allowedValue];
+      literalsAt.set(issue.instancePath, allowedValues);
+      merged.push({ instancePath: issue.instancePath, keyword: 'enum', params: { allowedValues } });
+    }
+  }
+  return merged;
 }
 
 // A body of thousands of bad fields answers the first ones: the error must not outgrow the request.
 const MAX_DETAILS = 20;
 
-/** The accepted values a const or enum issue names, so a client sees them rather than "must be equal to constant" once per value. */
-function allowedValues(issue: AjvIssue): unknown[] | undefined {
-  if (issue.keyword === 'const') return [issue.params.allowedValue];
-  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) return issue.params.allowedValues;
-  return undefined;
-}
-
 export function validationDetails(issues: AjvIssue[], part: string): ErrorDetail[] {
   // anyOf/oneOf add a summary issue on top of the specific ones; the specific ones say more.
   const specific = issues.filter((i) => i.keyword !== 'anyOf' && i.keyword !== 'oneOf');
   const details = new Map<string, ErrorDetail>();
-  // A union of literals fails once per literal: those become one detail listing what is accepted.
-  const allowed = new Map<string, unknown[]>();
-  for (const issue of specific.length > 0 ? specific : issues) {
-    const path = issuePath(issue, part);
-    const values = allowedValues(issue);
-    if (values) {
-      allowed.set(path, [...(allowed.get(path) ?? []), ...values]);
-      details.set(`${path} allowed`, { path, message: '' });
-    } else {
-      const message = issueMessage(issue);
-      details.set(`${path} ${message}`, { path, message });
-    }
+  for (const issue of mergeLiteralIssues(specific.length > 0 ? specific : issues)) {
+    const detail = { path: issuePath(issue, part), message: issueMessage(issue) };
+    details.set(`${detail.path} ${detail.message}`, detail);
     if (details.size >= MAX_DETAILS) break;
   }
-  return [...details.values()].map((detail) =>
-    detail.message === '' ? { path: detail.path, message: `must be one of ${allowed.get(detail.path)!.map((v) => JSON.stringify(v)).join(', ')}` } : detail,
-  );
+  return [...details.values()];
 }
 
 /**

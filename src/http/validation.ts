@@ -3,6 +3,7 @@ import * as addFormatsModule from 'ajv-formats';
 import type { FormatsPlugin } from 'ajv-formats';
 import type { FastifySchema } from 'fastify';
 import type { FastifySchemaCompiler } from 'fastify/types/schema.js';
+import { Type } from 'typebox';
 import { DISPLAY_NAME_FORMAT, isDisplayName } from '../core/users/display-name.js';
 import { isEmailAddress } from '../core/users/email.js';
 
@@ -20,6 +21,9 @@ function makeAjv(options: Options): Ajv {
   ajv.addFormat(BIRTH_DATE_FORMAT, isBirthDate);
   return ajv;
 }
+
+/** A person's name on any face: 1 to 100 characters held to the display-name rule (src/core/users/display-name.ts). */
+export const displayNameSchema = (description: string) => Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description });
 
 /** The format of a date of birth: a real date (YYYY-MM-DD) from 1900 to today (tomorrow, for time zones ahead of ours). */
 export const BIRTH_DATE_FORMAT = 'birth-date';

@@ -37,7 +37,7 @@ function expectString(value: FormValue, param: string): string {
 }
 
 /** Whether s is longer than max characters. Stripe counts characters (code points): an emoji is one, not two UTF-16 units. */
-export function longerThan(s: string, max: number): boolean {
+function longerThan(s: string, max: number): boolean {
   if (s.length <= max) return false;
   let characters = 0;
   for (const _ of s) if (++characters > max) return true;

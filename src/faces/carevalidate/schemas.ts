@@ -1,5 +1,4 @@
-import { BIRTH_DATE_FORMAT } from '../../http/validation.js';
-import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
+import { BIRTH_DATE_FORMAT, displayNameSchema } from '../../http/validation.js';
 import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
 import { DISCRIMINATOR, PATTERN_MESSAGES } from './validation.js';
@@ -24,8 +23,8 @@ export const CreateUserBody = Type.Object(
   {
     action: Type.Literal('CREATE_USER'),
     email: email('Unique within the organisation (compared case-insensitively).'),
-    firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'First name' })),
-    lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'Last name' })),
+    firstName: Type.Optional(displayNameSchema('First name')),
+    lastName: Type.Optional(displayNameSchema('Last name')),
     phone: Type.Optional(patterned('^\\+?[0-9][0-9 ().-]{5,29}$', 'must be a phone number (digits, spaces and + ( ) . -)', { description: 'Phone number' })),
     dob: Type.Optional(Type.String({ format: BIRTH_DATE_FORMAT, description: 'Date of birth (YYYY-MM-DD), from 1900 to today' })),
     gender: Type.Optional(profileText('Gender', 50)),

@@ -1,4 +1,4 @@
-import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
+import { displayNameSchema } from '../../http/validation.js';
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
 import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
@@ -27,7 +27,7 @@ export const JwtRequest = Type.Object(
     external_uid: Type.Optional(
       Type.String({ minLength: 1, maxLength: 255, description: "Your own id for the user. The user is matched by it when given, else by email." }),
     ),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: "The user's name (a paybridge addition; Coord takes it from the JWT)" })),
+    name: Type.Optional(displayNameSchema("The user's name (a paybridge addition; Coord takes it from the JWT)")),
   },
   { additionalProperties: false, title: 'CreateJwtRequest' },
 );
