@@ -165,6 +165,28 @@ describe('finding 4: limiter memory is bounded', () => {
     await after.beginAttempt(org, email, '2001:db8:7:7::abcd'); // the same /64
   });
 
+  test('concurrent guesses from many addresses cannot overrun the lockdown: at most lockdownFailures reach the password check', async () => {
+    const throttle = createLoginThrottle(createMemoryAttemptCounter(), createKnownNetworksRepository(t.database.db), lockdownLimits, registrationLimits);
+    const { email } = await registerUser(t);
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => throttle.beginAttempt(t.organisationId, email, fresh(1000 + i)).then(() => 'tried', () => 'refused')));
+    assert.equal(outcomes.filter((o) => o === 'tried').length, lockdownLimits.lockdownFailures);
+  });
+
+  test("the owner who mistypes once at a network the account signed in from is not shut out while the account is under attack", async () => {
+    const throttle = createLoginThrottle(createMemoryAttemptCounter(), createKnownNetworksRepository(t.database.db), lockdownLimits, registrationLimits);
+    const { id, email } = await registerUser(t);
+    const [org, home, attacker] = [t.organisationId, '203.0.113.88', '198.51.100.66'];
+    await throttle.beginAttempt(org, email, home);
+    await throttle.recordSuccess(org, email, home, id);
+    await throttle.beginAttempt(org, email, home); // a typo: it stays a failure
+    for (let i = 0; i < 4; i++) await throttle.beginAttempt(org, email, attacker); // with the typo, the account is past maxFailuresPerAccount: under attack
+    await throttle.beginAttempt(org, email, home); // the right password now: it may be checked
+    await assert.rejects(throttle.beginAttempt(org, email, attacker), { statusCode: 429 }, 'the attacker, who failed here, waits');
+    const stranger = '192.0.2.123';
+    await throttle.beginAttempt(org, email, stranger);
+    await assert.rejects(throttle.beginAttempt(org, email, stranger), { statusCode: 429 }, 'a network the account never signed in from, which failed, waits');
+  });
+
   test('a window ends after its seconds: the count starts again', async () => {
     let now = 0;
     const counter = createMemoryAttemptCounter({ now: () => now });

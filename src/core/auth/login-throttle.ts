@@ -26,8 +26,9 @@ const refuse = (retryAfter: number, message: string) =>
  * Failed logins are counted per (account, client address), per address, and per account. The
  * (account, address) and address limits refuse that address only. The account-wide count only
  * matters once the account is under attack (more failures than one address may make): then an
- * address that has already failed against it is refused, while an address that has not (the
- * owner elsewhere, with the right password) still gets its attempt. Every attempt is counted
+ * address that has already failed against it is refused, unless the account signed in from its
+ * network before (its owner mistyped), while an address that has not (the owner elsewhere, with
+ * the right password) still gets its attempt. Every attempt is counted
  * before the password is checked, atomically, so concurrent guesses cannot slip past the first
  * failure; a success refunds its own attempt and never earlier failures. A refused address
  * adds no per-account keys, so it cannot grow the store with fresh emails. An IPv6 address
@@ -37,7 +38,7 @@ const refuse = (retryAfter: number, message: string) =>
  * account admits only networks it has signed in from in the last 30 days (kept in the database,
  * so no flood of counters and no restart forgets them): the owner at home or at work goes on
  * signing in while a botnet's fresh addresses wait for the window to end. Those are refused
- * before any per-account counter is made, so refusals cannot churn the counters either.
+ * before any (account, address) counter is made, so refusals cannot churn the counters either.
  */
 export function createLoginThrottle(counter: AttemptCounter, knownNetworks: KnownNetworks, limits: LoginThrottleLimits, registration: RegistrationLimits) {
   const pairKey = (organisationId: string, email: string, address: string) => `login:pair:${organisationId}:${clientNetwork(address)}:${email}`;
@@ -53,17 +54,21 @@ export function createLoginThrottle(counter: AttemptCounter, knownNetworks: Know
         await counter.decrement(addressKey(address));
         throw refuse(source.resetInSeconds, message);
       }
-      const failuresOnAccount = await counter.peek(accountKey(organisationId, email));
-      if (failuresOnAccount.count >= limits.lockdownFailures && !(await knownNetworks.isKnown(organisationId, email, clientNetwork(address)))) {
+      let known: Promise<boolean> | undefined;
+      const isKnownNetwork = () => (known ??= knownNetworks.isKnown(organisationId, email, clientNetwork(address)));
+      // Counted before it is judged, atomically: concurrent guesses from many addresses cannot all
+      // see the account below its lockdown (the account's key exists by then: no churn).
+      const account = await counter.increment(accountKey(organisationId, email), window);
+      if (account.count > limits.lockdownFailures && !(await isKnownNetwork())) {
+        await counter.decrement(accountKey(organisationId, email));
         // Until the account's window ends: then fresh networks may try again.
-        throw refuse(failuresOnAccount.resetInSeconds, 'This account has had too many failed logins; for now only networks it signed in from before may try; retry later');
+        throw refuse(account.resetInSeconds, 'This account has had too many failed logins; for now only networks it signed in from before may try; retry later');
       }
       const priorFromHere = (await counter.peek(pairKey(organisationId, email, address))).count;
-      const [pair, account] = await Promise.all([
-        counter.increment(pairKey(organisationId, email, address), window),
-        counter.increment(accountKey(organisationId, email), window),
-      ]);
-      const underAttack = account.count > limits.maxFailuresPerAccount && priorFromHere > 0;
+      const pair = await counter.increment(pairKey(organisationId, email, address), window);
+      // Under attack, an address that already failed against the account waits, unless the account
+      // signed in from its network before: that is its owner, who mistyped (the pair limit still holds).
+      const underAttack = account.count > limits.maxFailuresPerAccount && priorFromHere > 0 && !(await isKnownNetwork());
       if (pair.count > limits.maxFailuresPerAccount || underAttack) {
         // Refused before the password is checked: no failure against the account, so one address
         // cannot count its way to the account's lockdown (that takes many addresses).
