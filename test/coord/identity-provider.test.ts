@@ -113,7 +113,9 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
       ["a stranger's key", idpToken(claims, { key: pem(stranger.privateKey, 'pkcs8') })],
       ['HS256 keyed with the public PEM', idpToken(claims, { key: publicPem, algorithm: 'HS256' })],
       ['no email claim', idpToken({ sub: 'no-email' })],
-      ['an email its provider has not verified', idpToken({ ...claims, email_verified: false })],
+      ...[false, 'false', 'False', ' FALSE ', 0, 'no', null].map((value): [string, string] => [`email_verified ${JSON.stringify(value)}`, idpToken({ ...claims, email_verified: value })]),
+      ['a sub of spaces', idpToken({ ...claims, sub: '   ' })],
+      ['an iat that is no number', idpToken({ ...claims, iat: 'yesterday' })],
     ];
     for (const [what, token] of refused) {
       const response = await me(token);
@@ -121,6 +123,10 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
       assert.equal(response.json().code, 'INVALID_TOKEN', what);
     }
     assert.match((await me(idpToken({ sub: 'no-email' }))).json().message, /email claim/);
+    for (const verified of [true, 'true', 'True']) {
+      const accepted = await me(idpToken({ sub: `idp-${randomUUID()}`, email: uniqueEmail('verified'), email_verified: verified }));
+      assert.equal(accepted.statusCode, 200, `email_verified ${JSON.stringify(verified)}: ${accepted.body}`);
+    }
   });
 
   test('a token valid for longer than the provider allows is refused (a day by default; maxTokenLifetimeSeconds sets it)', async () => {

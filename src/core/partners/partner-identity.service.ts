@@ -125,10 +125,14 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     if (typeof email !== 'string' || email.length > EMAIL_MAX_LENGTH || !isEmailAddress(email)) {
       throw new InvalidTokenError("The identity provider's token has no valid email claim");
     }
-    // The email becomes the user's, and its Stripe customer's: one its provider has not verified is no one's to take.
-    if (payload.email_verified === false || payload.email_verified === 'false') throw new InvalidTokenError("The identity provider has not verified the token's email");
+    // The email becomes the user's, and its Stripe customer's: unless its provider says it verified it
+    // (true, or "true" in any case) or says nothing, it is no one's to take ("False", 0 and null included).
+    const verified = payload.email_verified;
+    if (verified !== undefined && verified !== true && !(typeof verified === 'string' && verified.trim().toLowerCase() === 'true')) {
+      throw new InvalidTokenError("The identity provider has not verified the token's email");
+    }
     // An identifier is matched whole: cut short, two users' subs could become one.
-    if (typeof sub !== 'string' || sub === '' || sub.length > 255) throw new InvalidTokenError("The identity provider's token has no sub claim of 1 to 255 characters");
+    if (typeof sub !== 'string' || sub.trim() === '' || sub.length > 255) throw new InvalidTokenError("The identity provider's token has no sub claim of 1 to 255 characters");
     return {
       email,
       // A name no face would take (blank, control or bidirectional-override characters) is not taken from a token either.

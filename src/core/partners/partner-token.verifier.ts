@@ -24,6 +24,7 @@ export const MAX_PARTNER_TOKEN_LIFETIME_SECONDS = 30 * 86_400;
 function lifetimeFault(payload: Record<string, unknown>, config: IdentityProviderConfig, now = Date.now()): string | undefined {
   const max = config.maxTokenLifetimeSeconds ?? DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS;
   const exp = payload.exp as number;
+  if (payload.iat !== undefined && typeof payload.iat !== 'number') return 'iat is not a number';
   if (exp * 1000 - now > max * 1000 + CLOCK_TOLERANCE_MS) return `exp is more than ${max} s away`;
   if (typeof payload.iat === 'number' && exp - payload.iat > max) return `exp is more than ${max} s after iat`;
   if (typeof payload.iat === 'number' && payload.iat * 1000 > now + CLOCK_TOLERANCE_MS) return 'iat is in the future';
