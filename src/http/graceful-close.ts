@@ -1,10 +1,11 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ShuttingDownError } from '../core/errors.js';
 
-// While closing, connections with no request under way are closed this often: Node closes the idle
-// ones once, when the server closes, and stops timing out silent ones, so one opened just then (or a
-// client that connects and says nothing) would hold the process open for ever.
-const IDLE_SWEEP_MS = 500;
+// While closing, connections with no request in flight are closed this often. Node's own idle
+// check misses a client that connected and said nothing (or sent half a request), and stops timing
+// such clients out once the server closes: one of them would hold the process open.
+const IDLE_SWEEP_MS = 250;
 
 /**
  * A graceful close that ends: requests in flight finish (for up to `graceMs`, then every connection
@@ -13,11 +14,27 @@ const IDLE_SWEEP_MS = 500;
  * in flight is kept.
  */
 export function useGracefulClose(app: FastifyInstance, graceMs: number): void {
+  // Every open connection, with the number of its requests not yet answered.
+  const connections = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.once('close', () => connections.delete(socket));
+  });
+  app.server.on('request', (request: { socket: Socket }, response: { once(event: 'close', listener: () => void): void }) => {
+    const { socket } = request;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    response.once('close', () => connections.has(socket) && connections.set(socket, connections.get(socket)! - 1));
+  });
+  const closeIdle = () => {
+    for (const [socket, unanswered] of connections) if (unanswered <= 0) socket.destroy();
+  };
+
   let closing = false;
   let timers: NodeJS.Timeout[] = [];
   app.addHook('preClose', (done) => {
     closing = true;
-    timers = [setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS), setTimeout(() => app.server.closeAllConnections(), graceMs)];
+    closeIdle();
+    timers = [setInterval(closeIdle, IDLE_SWEEP_MS), setTimeout(() => app.server.closeAllConnections(), graceMs)];
     for (const timer of timers) timer.unref();
     done();
   });
