@@ -242,4 +242,23 @@ describe('GET /payment and /payment/{id}', () => {
     }
     assert.deepEqual(seen, created);
   });
+
+  test("a cursor must be a payment of the caller's own list: another user's, another organisation's or an unknown one is a 400 on the field", async () => {
+    const [alice, bob] = [await registerUser(t), await registerUser(t)];
+    const mine = (await createPayment(alice, { cuid: randomUUID() })).json().id as string;
+    const theirs = (await createPayment(bob, { cuid: randomUUID() })).json().id as string;
+    const foreignKey = await secondOrganisationKey(t);
+    const cases: Array<[string, string]> = [[alice.token, theirs], [alice.token, 'pi_unknown'], [foreignKey, mine]];
+    for (const [token, cursor] of cases) {
+      const page = await t.inject({ method: 'GET', url: `/payment?starting_after=${cursor}`, headers: bearer(token) });
+      assert.equal(page.statusCode, 400, cursor);
+      assert.equal(page.json().code, 'VALIDATION_FAILED');
+      assert.deepEqual(page.json().details.map((d: { path: string }) => d.path), ['/query/starting_after']);
+    }
+    const own = await t.inject({ method: 'GET', url: `/payment?starting_after=${mine}`, headers: bearer(alice.token) });
+    assert.equal(own.statusCode, 200);
+    assert.deepEqual(own.json(), []);
+    const organisation = await t.inject({ method: 'GET', url: `/payment?starting_after=${theirs}`, headers: bearer(t.apiKey) });
+    assert.equal(organisation.statusCode, 200, "an API key pages through the organisation's payments");
+  });
 });

@@ -213,12 +213,18 @@ export function createPaymentRepository(db: Database) {
       return row !== undefined;
     },
 
-    async list(filter: { organisationId: string; userId?: string | undefined }, page: { limit: number; startingAfter?: string | undefined }) {
+    /**
+     * A page of the filter's payments, in creation order. The page continues after `startingAfter`
+     * (a PaymentIntent id) only if that payment is in the same list: undefined otherwise, so a
+     * cursor naming someone else's payment says nothing about it.
+     */
+    async list(filter: { organisationId: string; userId?: string | undefined }, page: { limit: number; startingAfter?: string | undefined }): Promise<PaymentRecord[] | undefined> {
       const conditions = [eq(payments.organisationId, filter.organisationId), isNotNull(payments.stripePaymentIntentId)];
       if (filter.userId) conditions.push(eq(payments.userId, filter.userId));
       if (page.startingAfter) {
-        const anchor = await db.select({ id: payments.id }).from(payments).where(eq(payments.stripePaymentIntentId, page.startingAfter)).limit(1);
-        conditions.push(gt(payments.id, anchor[0]?.id ?? page.startingAfter));
+        const [anchor] = await db.select({ id: payments.id }).from(payments).where(and(...conditions, eq(payments.stripePaymentIntentId, page.startingAfter))).limit(1);
+        if (!anchor) return undefined;
+        conditions.push(gt(payments.id, anchor.id));
       }
       return db
         .select()

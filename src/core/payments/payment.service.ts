@@ -100,7 +100,9 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     /** A page of the caller's payments (one more than asked, so the caller knows whether another page follows). */
     async listPayments(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<PaymentView[]> {
       const userId = principal.kind === 'user' && principal.role !== 'admin' ? principal.userId : undefined;
-      return viewsOf(await payments.list({ organisationId: principal.organisationId, userId }, page));
+      const rows = await payments.list({ organisationId: principal.organisationId, userId }, page);
+      if (!rows) throw new ValidationError('starting_after is not a payment of this list', [{ path: '/query/starting_after', message: 'is not a payment of this list' }]);
+      return viewsOf(rows);
     },
 
     async getPayment(principal: Principal, intentId: string): Promise<PaymentView> {

@@ -54,7 +54,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     schema: {
       tags,
       summary: "List the caller's payments (an API key: its organisation's)",
-      description: 'From the database, kept current by Stripe events. The next page is announced in a `Link: <…>; rel="next"` header.',
+      description: 'From the database, kept current by Stripe events. The next page is announced in a `Link: <…>; rel="next"` header; a `starting_after` that is not one of the listed payments is a 400.',
       security: bearerSecurity,
       querystring: PageQuery,
       response: { 200: Type.Array(ReturnPaymentDto), ...errorResponses(400, 401) },
