@@ -1,5 +1,5 @@
 import qs from 'qs';
-import { invalidRequest } from './errors.js';
+import { invalidRequest, parameterUnknown } from './errors.js';
 
 /** A decoded form/query value. Objects are prototype-less so `__proto__`/`constructor` keys stay plain data. */
 export type FormValue = string | FormValue[] | FormObject;
@@ -18,6 +18,8 @@ const QS_OPTIONS = {
   plainObjects: true,
   allowPrototypes: false,
   allowSparse: false,
+  // `a=1&a=2` is a=2, as Rack (Stripe's parser) reads it; `a[]=1&a[]=2` stays a list.
+  duplicates: 'last',
 } as const;
 
 export function emptyForm(): FormObject {
@@ -45,9 +47,33 @@ function limitExceeded(err: unknown): string {
   return 'it could not be decoded.';
 }
 
+const decodeKey = (key: string) => {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
+};
+
+/**
+ * The parser drops a `__proto__` key, where Stripe names it an unknown parameter (no endpoint has
+ * one): the first such key, up to and including that segment (`__proto__`, `metadata[__proto__]`).
+ */
+function prototypeKey(raw: string): string | undefined {
+  for (const pair of raw.split('&')) {
+    const key = decodeKey(pair.split('=', 1)[0]!);
+    const at = key.search(/(^|\[)__proto__(\]|\[|$)/);
+    if (at === 0 && key.startsWith('__proto__')) return '__proto__';
+    if (at >= 0) return `${key.slice(0, at)}[__proto__]`;
+  }
+  return undefined;
+}
+
 /** Parses `application/x-www-form-urlencoded` with Stripe's bracket keys (`card[number]`, `expand[0]`). */
 export function parseForm(raw: string): FormObject {
   if (raw.length === 0) return emptyForm();
+  const forbidden = /proto/i.test(raw) ? prototypeKey(raw) : undefined;
+  if (forbidden !== undefined) throw parameterUnknown(forbidden);
   let parsed: unknown;
   try {
     parsed = qs.parse(raw, QS_OPTIONS);

@@ -75,9 +75,15 @@ export const reqStr = (max = MAX_STRING): Parser<string> => (value, param) => {
 
 export interface IntOptions { min?: number; max?: number }
 
+/** An integer parameter's value as a string; a list or hash is an invalid integer, as Stripe words it. */
+function integerText(value: FormValue, param: string): string {
+  if (typeof value !== 'string') throw parameterInvalidInteger(param, JSON.stringify(value).slice(0, 40));
+  return value;
+}
+
 export const int = (opts: IntOptions = {}): Parser<number | null | undefined> => (value, param) => {
   if (value === undefined) return undefined;
-  const s = expectString(value, param);
+  const s = integerText(value, param);
   if (s === '') return null;
   if (!/^-?\d{1,15}$/.test(s)) throw parameterInvalidInteger(param, s.slice(0, 40));
   const n = Number(s);

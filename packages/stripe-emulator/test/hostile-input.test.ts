@@ -51,6 +51,22 @@ describe('stripe emulator: hostile input', () => {
     assert.equal(({} as Record<string, unknown>).p, undefined);
   });
 
+  test('a __proto__ key is an unknown parameter named as sent, never dropped in silence', async () => {
+    const cases: Array<[string, string]> = [
+      ['email=a%40b.co&__proto__[polluted]=1', '__proto__'],
+      ['%5F%5Fproto%5F%5F=1', '__proto__'],
+      ['metadata[__proto__][x]=1', 'metadata[__proto__]'],
+    ];
+    for (const [body, param] of cases) {
+      const res = await rawApi(emu, 'POST', '/v1/customers', body);
+      assert.equal(res.status, 400, body);
+      const { error } = (await res.json()) as { error: { code: string; param: string; message: string } };
+      assert.deepEqual([error.code, error.param, error.message], ['parameter_unknown', param, `Received unknown parameter: ${param}`]);
+    }
+    const plain = await rawApi(emu, 'POST', '/v1/customers', 'metadata[x__proto__]=1&description=__proto__');
+    assert.equal(plain.status, 200, 'a key or value that only contains the word is plain data');
+  });
+
   test('deep nesting, huge bodies, huge values and broken encodings are 400s', async () => {
     const deep = await rawApi(emu, 'POST', '/v1/customers', `metadata${'[a]'.repeat(50)}=1`);
     await expectStripeShape(deep.clone());

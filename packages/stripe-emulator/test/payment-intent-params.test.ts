@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Stripe from 'stripe';
-import { cardData, cardPi, rejection, useEmulator } from './helpers.js';
+import { cardData, cardPi, rawApi, rejection, useEmulator } from './helpers.js';
 
 // Parameters the SDK sends to the PaymentIntent routes, which Stripe takes (docs: Create/Confirm a PaymentIntent).
 describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
@@ -70,5 +70,19 @@ describe('stripe emulator: PaymentIntent parameters Stripe takes', () => {
     const refusedSetup = await rejection(t.stripe.setupIntents.create({ payment_method_types: ['bogus_type'] } as Stripe.SetupIntentCreateParams));
     assert.ok(refusedSetup instanceof Stripe.errors.StripeInvalidRequestError);
     assert.equal((await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', allowed_payment_method_types: ['card', 'link'] })).status, 'requires_payment_method');
+  });
+
+  test('a parameter sent twice is its last value, as Rack reads it; a list or hash for an integer is an invalid integer', async () => {
+    const twice = await rawApi(t.emu, 'POST', '/v1/payment_intents', 'amount=1000&amount=1500&currency=usd');
+    assert.equal(twice.status, 200);
+    assert.equal(((await twice.json()) as { amount: number }).amount, 1500);
+    for (const amount of ['amount[]=1000', 'amount[value]=1000']) {
+      const res = await rawApi(t.emu, 'POST', '/v1/payment_intents', `${amount}&currency=usd`);
+      assert.equal(res.status, 400, amount);
+      const { error } = (await res.json()) as { error: { code: string; param: string; message: string } };
+      assert.equal(error.code, 'parameter_invalid_integer');
+      assert.equal(error.param, 'amount');
+      assert.match(error.message, /^Invalid integer: /);
+    }
   });
 });
