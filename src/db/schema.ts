@@ -391,6 +391,8 @@ export const webhookDeliveries = pgTable(
     uniqueIndex('webhook_deliveries_event_endpoint').on(t.eventId, t.endpointId),
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_object').on(t.endpointId, t.objectId, t.seq).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_endpoint_due').on(t.endpointId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_claimed').on(t.endpointId).where(sql`${t.status} = 'pending' and ${t.claimToken} is not null`),
   ],
 );
 

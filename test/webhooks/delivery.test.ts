@@ -97,6 +97,23 @@ describe('event deliveries to a real receiver', () => {
     assert.ok(otherReceiver.received.every((r) => r.event.data.object.userId === theirs.id), 'the other organisation got only its own user');
     assert.ok(!receiver.received.some((r) => r.event.data.object.userId === theirs.id), 'we never got theirs');
   });
+
+  test("one organisation's hanging receivers take at most its share of the sends: another organisation's event still goes at once", async () => {
+    const otherKey = await secondOrganisationKey(t);
+    const hanging = await newReceiver();
+    hanging.respond = () => 'hang';
+    for (let i = 0; i < 8; i++) await addEndpoint(t, `${hanging.url}/${i}`, { key: otherKey, events: ['user.created'] });
+    for (let i = 0; i < 6; i++) await registerUser(t, { apiKey: otherKey });
+    await hanging.waitFor((all) => all.length >= 10);
+
+    const receiver = await newReceiver();
+    await addEndpoint(t, receiver.url, { events: ['user.created'] });
+    const started = Date.now();
+    const ours = await registerUser(t);
+    await receiver.waitFor((all) => all.some((r) => r.event.data.object.userId === ours.id), 5_000);
+    assert.ok(Date.now() - started < 5_000, 'not held up behind the hanging sends (each waits 10 s)');
+    assert.equal(hanging.received.length, 10, "the hanging organisation holds half the sends at once, however many endpoints and events it has");
+  });
 });
 
 describe('retries', () => {

@@ -53,6 +53,7 @@ describe('webhook endpoints API', () => {
       [{ url: 'not a url' }, '/url'],
       [{ url: 'ftp://app.example/hooks' }, '/url'],
       [{ url: 'https://user:pass@app.example/hooks' }, '/url'],
+      [{ url: 'https://app.example:0/hooks' }, '/url'],
       [{ url: 'https://app.example/hooks', events: ['payment.exploded'] }, '/events/0'],
       [{ url: 'https://app.example/hooks', events: [] }, '/events'],
       [{ url: 'https://app.example/hooks', secret: 'mine' }, '/secret'],

@@ -22,12 +22,15 @@ describe('the HTTP sender', () => {
       const response = await sender.send({ url, body, headers: {} });
       assert.deepEqual([response.status, response.error], [null, 'refused address'], url);
     }
-    // A name that is not "localhost" but resolves to this machine (as a rebinding name would, later).
+    // A name that is not "localhost" but the system resolves to this machine (from /etc/hosts, as a
+    // rebinding name would, later): public receivers' names are asked of DNS itself, which refuses
+    // a private answer or (a hosts-file name) has none. Either way nothing is sent.
     const name = hostname();
     const resolved = await lookup(name, { all: true }).catch(() => []);
     if (resolved.length > 0 && resolved.every((a) => !isPublicAddress(a.address))) {
       const response = await sender.send({ url: `http://${name}:${port}/`, body, headers: {} });
-      assert.deepEqual([response.status, response.error], [null, 'refused address'], name);
+      assert.equal(response.status, null, name);
+      assert.ok(response.error === 'refused address' || response.error === 'name not resolved', `${name}: ${response.error}`);
     }
     assert.equal(receiver.received.length, 0, 'nothing reached the receiver');
   });

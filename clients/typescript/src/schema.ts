@@ -2632,7 +2632,7 @@ export interface paths {
         };
         /**
          * List the caller's payments (an API key: its organisation's)
-         * @description From the database, kept current by Stripe events. The next page is announced in a `Link: <…>; rel="next"` header.
+         * @description From the database, kept current by Stripe events. The next page is announced in a `Link: <…>; rel="next"` header; a `starting_after` that is not one of the listed payments is a 400.
          */
         get: {
             parameters: {
@@ -5265,7 +5265,7 @@ export interface paths {
                             status: "succeeded" | "failed";
                             /** @description The receiver's HTTP status; null when none came */
                             responseStatus: number | null;
-                            /** @description Why no status came: timeout, connection failed, refused address */
+                            /** @description Why no status came: timeout, connection failed, name not resolved, refused address */
                             error: string | null;
                             durationMs: number;
                             /** Format: date-time */
@@ -5416,7 +5416,7 @@ export interface paths {
                             status: "succeeded" | "failed";
                             /** @description The receiver's HTTP status; null when none came */
                             responseStatus: number | null;
-                            /** @description Why no status came: timeout, connection failed, refused address */
+                            /** @description Why no status came: timeout, connection failed, name not resolved, refused address */
                             error: string | null;
                             durationMs: number;
                             /** Format: date-time */

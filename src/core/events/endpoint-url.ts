@@ -21,6 +21,7 @@ export async function checkEndpointUrl(raw: string, policy: EndpointUrlPolicy, r
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refuse('must be an absolute http(s) URL');
   if (url.username || url.password) throw refuse('must not contain credentials');
+  if (url.port === '0') throw refuse('must not use port 0');
   const literal = literalAddress(url.hostname);
   const privateHost = isLocalName(url.hostname) || (literal !== undefined && !isPublicAddress(literal));
   if (privateHost && !policy.allowPrivate) throw refuse('must not point at a loopback, private or link-local address');

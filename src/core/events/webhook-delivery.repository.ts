@@ -1,5 +1,4 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.js';
 import { outboxEvents, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import type { DeliveryStatus } from './delivery-status.js';
@@ -33,7 +32,11 @@ export interface AttemptOutcome {
   nextAttemptAt: Date | null;
 }
 
-const earlier = alias(webhookDeliveries, 'earlier');
+/** How many deliveries may be sent at once, over every instance: to one endpoint, and to one organisation's. */
+export interface DeliveryShare {
+  perEndpoint: number;
+  perOrganisation: number;
+}
 
 export function createWebhookDeliveryRepository(db: Database) {
   const leaseUntil = (seconds: number) => sql`now() + make_interval(secs => ${seconds})`;
@@ -63,46 +66,67 @@ export function createWebhookDeliveryRepository(db: Database) {
 
   return {
     /**
-     * Claims due deliveries of enabled endpoints for leaseSeconds. SKIP LOCKED lets instances
+     * Claims due deliveries of enabled endpoints for leaseSeconds, fairly. SKIP LOCKED lets instances
      * claim side by side, each row by one of them; a claimer that dies lets its lease lapse, and
      * the row is due again. A delivery waits while an earlier event of the same object to the
      * same endpoint has not been tried once, so an object's events go out in order.
+     *
+     * Fairness, so one organisation's slow or dead receivers never hold up another's events: an
+     * endpoint has at most `share.perEndpoint` deliveries being sent at once (one, a probe, while it
+     * is failing), an organisation at most `share.perOrganisation`, counted over every instance;
+     * a claim takes each endpoint's earliest in turn, first attempts before retries.
      */
-    async claimDue(claimToken: string, leaseSeconds: number, limit: number): Promise<DeliveryJob[]> {
-      const due = db
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-        .where(
-          and(
-            eq(webhookDeliveries.status, 'pending'),
-            lte(webhookDeliveries.nextAttemptAt, sql`now()`),
-            eq(webhookEndpoints.enabled, true),
-            notExists(
-              db
-                .select({ one: sql`1` })
-                .from(earlier)
-                .where(
-                  and(
-                    eq(earlier.endpointId, webhookDeliveries.endpointId),
-                    eq(earlier.objectId, webhookDeliveries.objectId),
-                    eq(earlier.status, 'pending'),
-                    eq(earlier.attempts, 0),
-                    lt(earlier.seq, webhookDeliveries.seq),
-                  ),
-                ),
-            ),
-          ),
+    async claimDue(claimToken: string, leaseSeconds: number, limit: number, share: DeliveryShare): Promise<DeliveryJob[]> {
+      const result = (await db.execute(sql`
+        with sending as (
+          select d.endpoint_id, count(*)::int as n from ${webhookDeliveries} as d
+          where d.status = 'pending' and d.claim_token is not null and d.next_attempt_at > now()
+          group by d.endpoint_id
+        ),
+        endpoint_room as (
+          select e.id, e.organisation_id,
+            (case when e.failing_since is null then ${share.perEndpoint}::int else 1 end) - coalesce(s.n, 0) as room
+          from ${webhookEndpoints} as e left join sending as s on s.endpoint_id = e.id
+          where e.enabled
+        ),
+        organisation_sending as (
+          select e.organisation_id, sum(s.n)::int as n from sending as s join ${webhookEndpoints} as e on e.id = s.endpoint_id
+          group by e.organisation_id
+        ),
+        candidates as (
+          select c.id, r.organisation_id, c.turn, c.attempts, c.next_attempt_at
+          from endpoint_room as r cross join lateral (
+            select d.id, d.attempts, d.next_attempt_at, row_number() over (order by d.next_attempt_at) as turn
+            from ${webhookDeliveries} as d
+            where d.endpoint_id = r.id and d.status = 'pending' and d.next_attempt_at <= now()
+              and not exists (
+                select 1 from ${webhookDeliveries} as earlier
+                where earlier.endpoint_id = d.endpoint_id and earlier.object_id = d.object_id and earlier.status = 'pending'
+                  and earlier.attempts = 0 and earlier.seq < d.seq
+              )
+            order by d.next_attempt_at
+            limit r.room
+          ) as c
+          where r.room > 0
+        ),
+        ranked as (
+          select c.*, row_number() over (partition by c.organisation_id order by c.turn, c.attempts > 0, c.next_attempt_at) as organisation_turn
+          from candidates as c
+        ),
+        chosen as (
+          select r.id from ranked as r left join organisation_sending as o on o.organisation_id = r.organisation_id
+          where r.organisation_turn <= ${share.perOrganisation}::int - coalesce(o.n, 0)
+          order by r.turn, r.attempts > 0, r.next_attempt_at
+          limit ${limit}::int
         )
-        .orderBy(asc(webhookDeliveries.nextAttemptAt))
-        .limit(limit)
-        .for('update', { of: webhookDeliveries, skipLocked: true });
-      const claimed = await db
-        .update(webhookDeliveries)
-        .set({ claimToken, nextAttemptAt: leaseUntil(leaseSeconds) })
-        .where(inArray(webhookDeliveries.id, due))
-        .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts });
-      return loadJobs(claimed, claimToken);
+        update ${webhookDeliveries} as d set claim_token = ${claimToken}, next_attempt_at = ${leaseUntil(leaseSeconds)}
+        where d.id in (
+          select l.id from ${webhookDeliveries} as l
+          where l.id in (select id from chosen) and l.status = 'pending' and l.next_attempt_at <= now()
+          for update skip locked
+        )
+        returning d.id, d.attempts`)) as unknown as { rows: Array<{ id: string; attempts: number }> };
+      return loadJobs(result.rows, claimToken);
     },
 
     /** Claims one delivery to send it now (a manual retry), unless a worker is sending it right now. */

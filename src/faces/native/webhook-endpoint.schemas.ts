@@ -53,7 +53,7 @@ export const DeliveryAttemptDto = Type.Object(
     attempt: Type.Integer({ minimum: 1 }),
     status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
     responseStatus: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status; null when none came" }),
-    error: nullable(Type.String({ description: 'Why no status came: timeout, connection failed, refused address' })),
+    error: nullable(Type.String({ description: 'Why no status came: timeout, connection failed, name not resolved, refused address' })),
     durationMs: Type.Integer(),
     createdAt: dateTime,
     nextAttemptAt: nullable(Type.String({ format: 'date-time', description: 'When it is retried; null when delivered or given up' })),
