@@ -97,8 +97,9 @@ export async function connectStripe(config: Config, log: Logger, options: Connec
     closeEmulator = () => emulator.close();
   }
   const client = createStripeClient({ secretKey, apiBase, timeoutMs: config.stripe.timeoutMs });
-  let webhookSecret = config.stripe.webhookSecret;
   const emulated = !config.stripe.secretKey;
+  // The endpoint registered with the emulator before a restart: its deliveries are verifiable as soon as the service listens.
+  let webhookSecret = config.stripe.webhookSecret ?? (emulated ? recordedEndpoint(config)?.secret : undefined);
   if (emulated) log.info({ stripe: apiBase }, 'payments are emulated: no real money moves (set STRIPE_SECRET_KEY for Stripe)');
   return {
     gateway: createStripeGateway({ client, secretKey, webhookSecret: () => webhookSecret, metrics: options.metrics }),

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type Stripe from 'stripe';
+import { createStripeGateway } from '../../src/adapters/stripe/gateway.js';
+import type { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import { createOperationRepository } from '../../src/core/payments/operation.repository.js';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
@@ -146,6 +148,13 @@ describe('POST /webhooks/stripe', () => {
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(response.json().code, 'INVALID_SIGNATURE');
     }
+  });
+
+  test('with no webhook secret known yet, a delivery is a retryable 503 (our fault), not a 400 blaming the sender', () => {
+    const gateway = createStripeGateway({ client: t.stripe, secretKey: 'sk_test_x', webhookSecret: () => undefined });
+    const payload = JSON.stringify({ id: 'evt_1', type: 'payment_intent.created', created: 1, data: { object: { id: 'pi_1', object: 'payment_intent' } } });
+    const header = t.stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
+    assert.throws(() => gateway.parseWebhookEvent(Buffer.from(payload), header), (error: AppError) => error.statusCode === 503 && error.headers?.['retry-after'] === '5');
   });
 
   test('an event of a type paybridge does not use is acknowledged', async () => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import Stripe from 'stripe';
 import type { Metrics } from '../metrics.js';
-import { InvalidSignatureError, MalformedEventError } from '../../core/errors.js';
+import { InvalidSignatureError, MalformedEventError, ServiceUnavailableError } from '../../core/errors.js';
 import { findUnsafeText } from '../../core/text.js';
 import type { PaymentGateway, ProviderEvent } from '../../core/payments/payment-gateway.js';
 import { callStripe } from './errors.js';
@@ -150,7 +150,8 @@ export function createStripeGateway({ client, secretKey, webhookSecret, metrics 
 
     parseWebhookEvent(rawBody, signatureHeader) {
       const secret = webhookSecret();
-      if (!secret) throw new InvalidSignatureError('No webhook secret is configured (STRIPE_WEBHOOK_SECRET)');
+      // Our side's fault, not the sender's: a 503, which Stripe retries (e.g. an emulator redelivering as the service starts).
+      if (!secret) throw new ServiceUnavailableError('No webhook secret is configured yet (STRIPE_WEBHOOK_SECRET); retry later', undefined, { headers: { 'retry-after': '5' } });
       if (!signatureHeader) throw new InvalidSignatureError('The Stripe-Signature header is missing');
       let event: unknown;
       try {
