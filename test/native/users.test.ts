@@ -89,6 +89,23 @@ describe('GET /user', () => {
     assert.deepEqual(response.json(), [{ userId: user.id, userName: 'Test User', email: user.email }]);
   });
 
+  test("a cursor must be a user of the caller's own list: garbage, another organisation's user or (for a user) anyone else is a 400 on the field", async () => {
+    const [alice, bob] = [await registerUser(t), await registerUser(t)];
+    const foreignKey = await secondOrganisationKey(t);
+    const cases: Array<[string, string]> = [[t.apiKey, 'garbage'], [foreignKey, alice.id], [alice.token, bob.id], [alice.token, 'garbage']];
+    for (const [token, cursor] of cases) {
+      const page = await t.inject({ method: 'GET', url: `/user?starting_after=${cursor}`, headers: bearer(token) });
+      assert.equal(page.statusCode, 400, `${cursor}: ${page.body}`);
+      assert.deepEqual(page.json().details.map((d: { path: string }) => d.path), ['/query/starting_after']);
+    }
+    const own = await t.inject({ method: 'GET', url: `/user?starting_after=${alice.id}`, headers: bearer(alice.token) });
+    assert.deepEqual([own.statusCode, own.json()], [200, []]);
+    // A user deleted after its page was read still marks the place.
+    assert.equal((await t.inject({ method: 'DELETE', url: `/user/${alice.id}`, headers: bearer(t.apiKey) })).statusCode, 200);
+    const after = await t.inject({ method: 'GET', url: `/user?limit=1&starting_after=${alice.id}`, headers: bearer(t.apiKey) });
+    assert.equal(after.statusCode, 200, after.body);
+  });
+
   test('an API key lists its organisation only, paginated with a Link header', async () => {
     const scoped = await createTestApp();
     try {

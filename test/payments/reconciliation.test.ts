@@ -64,6 +64,16 @@ describe('reconciliation costs O(what is due)', () => {
     assert.equal(await nextCheckIn(ids[0]!), null, 'a settled payment is never checked again');
   });
 
+  test("an intent's amount or currency changed at Stripe (the dashboard, another integration) is shown as Stripe holds it after its next check", async () => {
+    const user = await registerUser(t);
+    const [id] = await newPayments(user, 1);
+    await t.stripe.paymentIntents.update(id!, { amount: 99_999, currency: 'eur' });
+    await makeDue([id!]);
+    await reconcile();
+    const payment = (await t.inject({ method: 'GET', url: `/payment/${id}`, headers: bearer(user.token) })).json();
+    assert.deepEqual([payment.amount, payment.currency, payment.status], [99_999, 'eur', 'requires_payment_method']);
+  });
+
   test('a payment left unpaid past PAYMENT_ABANDON_AFTER is cancelled at Stripe and marked canceled', async () => {
     const user = await registerUser(t);
     const [id] = await newPayments(user, 1);

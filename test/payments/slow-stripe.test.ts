@@ -220,7 +220,7 @@ describe('the fenced lease of an operation row', () => {
     const busy = (await start(randomUUID(), other))!;
     // The successor took the operation over (what claimLapsed does once the lease lapsed).
     await t.database.db.execute(sql`update payment_operations set lease_token = ${successor} where id = ${contested.operation.id}`);
-    const outcome = (intent: string) => ({ stripePaymentIntentId: intent, stripeCustomerId: 'cus_test', status: 'requires_payment_method', paymentMethodId: null, lastErrorCode: null, nextActionUrl: null, amountReceived: 0, observedAt: new Date() });
+    const outcome = (intent: string) => ({ stripePaymentIntentId: intent, stripeCustomerId: 'cus_test', amount: 2000, currency: 'usd', status: 'requires_payment_method', paymentMethodId: null, lastErrorCode: null, nextActionUrl: null, amountReceived: 0, observedAt: new Date() });
     const complete = (started: typeof contested, token: string, intent: string) =>
       creation.complete(started.payment, started.operation.id, token, { status: 201, body: JSON.stringify({ id: intent }) }, outcome(intent));
     // While the first completion is out, the other two wait and go together.

@@ -16,6 +16,9 @@ export type NewPayment = Pick<
   Partial<Pick<PaymentRecord, 'stripeCustomerId' | 'captureMethod'>>;
 
 export interface IntentState {
+  /** Stripe's, which may differ from what the creation asked for (the intent was updated at Stripe since). */
+  amount: number;
+  currency: string;
   status: string;
   paymentMethodId: string | null;
   lastErrorCode: string | null;
@@ -25,7 +28,7 @@ export interface IntentState {
 
 /** What of an intent a payment stores. */
 export function intentStateOf(intent: ProviderPaymentIntent): IntentState {
-  return { status: intent.status, paymentMethodId: intent.paymentMethodId, lastErrorCode: intent.lastErrorCode, nextActionUrl: intent.nextActionUrl, amountReceived: intent.amountReceived };
+  return { amount: intent.amount, currency: intent.currency, status: intent.status, paymentMethodId: intent.paymentMethodId, lastErrorCode: intent.lastErrorCode, nextActionUrl: intent.nextActionUrl, amountReceived: intent.amountReceived };
 }
 
 /** What a Stripe event about an intent is compared with on receipt (see bringsNoNews). */

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { canAccessUser, isAdmin, type Principal } from '../auth/principal.js';
 import { ForbiddenError, NotFoundError, TestUserError, ValidationError } from '../errors.js';
+import { cursorNotInList } from '../pagination.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { CaptureMethod } from './capture-method.js';
 import type { UserRecord } from '../users/user.repository.js';
@@ -101,7 +102,7 @@ export function createPaymentService(deps: PaymentServiceDeps) {
     async listPayments(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<PaymentView[]> {
       const userId = principal.kind === 'user' && principal.role !== 'admin' ? principal.userId : undefined;
       const rows = await payments.list({ organisationId: principal.organisationId, userId }, page);
-      if (!rows) throw new ValidationError('starting_after is not a payment of this list', [{ path: '/query/starting_after', message: 'is not a payment of this list' }]);
+      if (!rows) throw cursorNotInList('payment');
       return viewsOf(rows);
     },
 

@@ -102,9 +102,17 @@ export function createUserRepository(db: Database) {
       return row?.hash ?? null;
     },
 
-    async list(organisationId: string, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[]> {
+    /**
+     * A page of the organisation's live users, in id order, after `startingAfter`: a user of the
+     * organisation (one deleted since its page was read still counts), or undefined for any other.
+     */
+    async list(organisationId: string, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[] | undefined> {
       const conditions = [eq(users.organisationId, organisationId), isNull(users.deletedAt)];
-      if (page.startingAfter) conditions.push(gt(users.id, page.startingAfter));
+      if (page.startingAfter) {
+        const [anchor] = await db.select({ id: users.id }).from(users).where(and(eq(users.organisationId, organisationId), eq(users.id, page.startingAfter))).limit(1);
+        if (!anchor) return undefined;
+        conditions.push(gt(users.id, anchor.id));
+      }
       return selectUsers()
         .where(and(...conditions))
         .orderBy(asc(users.id))

@@ -5,6 +5,7 @@ import { assertAcceptablePassword, type PasswordHasher } from '../auth/password.
 import { canAccessUser, isAdmin, type Principal } from '../auth/principal.js';
 import { CustomerTakenError, EmailTakenError, ForbiddenError, InvalidCredentialsError, NotFoundError, RegistrationClosedError } from '../errors.js';
 import { newId } from '../ids.js';
+import { cursorNotInList } from '../pagination.js';
 import { UniquenessViolation } from '../uniqueness.js';
 import type { PaymentProfileRepository } from '../payment-profiles/payment-profile.repository.js';
 import type { Vehicle } from '../vehicles/vehicle.js';
@@ -166,9 +167,16 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** The users the caller may see: all of its organisation for administrators and keys, itself for a user. */
     async listUsers(principal: Principal, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[]> {
-      if (isAdmin(principal)) return users.list(principal.organisationId, page);
+      if (isAdmin(principal)) {
+        const rows = await users.list(principal.organisationId, page);
+        if (!rows) throw cursorNotInList('user');
+        return rows;
+      }
       const self = principal.kind === 'user' ? await users.findById(principal.organisationId, principal.userId) : undefined;
-      return self && (page.startingAfter === undefined || self.id > page.startingAfter) ? [self] : [];
+      if (!page.startingAfter) return self ? [self] : [];
+      // A user's list is itself alone: the one cursor it can hold is its own id, after which nothing follows.
+      if (page.startingAfter !== self?.id) throw cursorNotInList('user');
+      return [];
     },
 
     async getUser(principal: Principal, id: string, self?: UserRecord): Promise<UserRecord> {
