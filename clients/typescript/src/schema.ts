@@ -631,7 +631,7 @@ export interface paths {
                     "application/json": {
                         /**
                          * Format: display-name
-                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         * @description The user's name: a visible character at least, no control, bidirectional-override or invisible characters (zero-width space, soft hyphen, word joiner, BOM).
                          */
                         userName: string;
                         /**
@@ -1128,7 +1128,7 @@ export interface paths {
                     "application/json": {
                         /**
                          * Format: display-name
-                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         * @description The user's name: a visible character at least, no control, bidirectional-override or invisible characters (zero-width space, soft hyphen, word joiner, BOM).
                          */
                         userName: string;
                         /**
@@ -1432,7 +1432,7 @@ export interface paths {
                         userId?: string;
                         /**
                          * Format: display-name
-                         * @description The user's name: a visible character at least, no control or bidirectional-override characters.
+                         * @description The user's name: a visible character at least, no control, bidirectional-override or invisible characters (zero-width space, soft hyphen, word joiner, BOM).
                          */
                         userName?: string;
                         /**

@@ -135,7 +135,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     if (typeof sub !== 'string' || sub.trim() === '' || sub.length > 255) throw new InvalidTokenError("The identity provider's token has no sub claim of 1 to 255 characters");
     return {
       email,
-      // A name no face would take (blank, control or bidirectional-override characters) is not taken from a token either.
+      // A name no face would take (blank; control, bidirectional-override or invisible characters) is not taken from a token either.
       name: typeof name === 'string' && name !== '' && isDisplayName(name) ? name.slice(0, 100) : undefined,
       externalUid: providerUserKey(issuer, sub),
       legacyUid: sub,

@@ -1,6 +1,10 @@
-// Refused anywhere in a name: C0 and C1 control characters, line and paragraph separators, and the
-// bidirectional overrides and isolates that make a name display otherwise than it reads.
-const FORBIDDEN = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+// Refused anywhere in a name: C0 and C1 control characters, line and paragraph separators, the
+// bidirectional overrides and isolates that make a name display otherwise than it reads, and the
+// invisible characters that make two names look the same ("Ann" and "An\u200Bn"): zero-width
+// space, soft hyphen, word joiner and invisible operators, the Mongolian vowel separator, the BOM.
+// Kept: the zero-width joiner and non-joiner (emoji sequences, Persian and Indic spelling) and the
+// direction marks (right-to-left names pasted with one).
+const FORBIDDEN = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B\u00AD\u2060-\u2064\u180E\uFEFF]/u;
 
 // A character that shows: not a space or separator, not a format character (zero-width space,
 // joiners, BOM, tags), not a combining mark alone, and none of the blank "letters" (Hangul fillers,
@@ -16,4 +20,4 @@ export const isDisplayName = (value: string): boolean => value === '' || (VISIBL
 
 /** The schema format that holds names to isDisplayName, and what its failure says. */
 export const DISPLAY_NAME_FORMAT = 'display-name';
-export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator or bidirectional-override characters';
+export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters';

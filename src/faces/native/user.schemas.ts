@@ -2,7 +2,7 @@ import { displayNameSchema } from '../../http/validation.js';
 import { Type } from 'typebox';
 import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
-const userName = displayNameSchema("The user's name: a visible character at least, no control or bidirectional-override characters.");
+const userName = displayNameSchema("The user's name: a visible character at least, no control, bidirectional-override or invisible characters (zero-width space, soft hyphen, word joiner, BOM).");
 const email = Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description: "The user's email address." });
 // Length and commonness are checked by the core, which answers WEAK_PASSWORD with the reason.
 const password = Type.String({ minLength: 1, maxLength: 1024, description: "The user's password: 8 to 128 characters, not a common one." });
