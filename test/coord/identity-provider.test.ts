@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createSigner, type Algorithm } from 'fast-jwt';
-import { sql } from 'drizzle-orm';
 import { bearer, createTestApp, type TestApp, uniqueEmail, useTestApp } from '../helpers/test-app.js';
 import { coord, patchSettings, PLATE, putCatalogue, systemsOf, userJwt } from './helpers.js';
 
@@ -80,18 +79,17 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
     assert.equal(noSub.statusCode, 401, noSub.body);
   });
 
-  test('a user the provider signed in before its users were keyed by issuer is found again, and re-keyed', async () => {
-    const sub = `idp-${randomUUID()}`;
-    const email = uniqueEmail('legacy');
-    const first = await me(idpToken({ sub, email }));
-    assert.equal(first.statusCode, 200, first.body);
-    // As the row was before: external_uid the bare sub.
-    await t.database.db.execute(sql`update users set external_uid = ${sub} where email = ${email}`);
-    const again = await me(idpToken({ sub, email }));
-    assert.equal(again.statusCode, 200, again.body);
-    const rows = (await t.database.db.execute(sql`select external_uid from users where email = ${email} and deleted_at is null`)) as unknown as { rows: Array<{ external_uid: string }> };
-    assert.equal(rows.rows.length, 1, 'the same user, not a second one');
-    assert.notEqual(rows.rows[0]!.external_uid, sub, 're-keyed by issuer and sub');
+  test("a create_jwt user is never taken over by a provider token with its email and a sub equal to its external_uid, however fresh", async () => {
+    const uid = `fresh-${randomUUID()}`;
+    const email = uniqueEmail('fresh');
+    const partnerUser = await userJwt(t, { email, external_uid: uid });
+    const before = (await me(partnerUser)).json();
+    const provider = await me(idpToken({ sub: uid, email, name: 'Taken Over' }));
+    assert.equal(provider.statusCode, 409, provider.body);
+    assert.equal(provider.json().code, 'EMAIL_TAKEN');
+    assert.deepEqual((await me(partnerUser)).json(), before, 'the partner user is as it was');
+    const again = await userJwt(t, { email, external_uid: uid });
+    assert.deepEqual((await me(again)).json(), before, 'create_jwt still reaches its own user');
   });
 
   test("a system's jwt_claims are checked against the claims the token carries", async () => {

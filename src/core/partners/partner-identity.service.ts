@@ -21,8 +21,8 @@ export interface PartnerIdentity {
 interface ProviderIdentity {
   email: string;
   externalUid: string;
-  /** The bare sub: the key of a user this provider signed in before keys were namespaced. */
-  legacyUid: string;
+  /** The provider's issuer, whose users these are. */
+  issuer: string;
   name?: string | undefined;
 }
 
@@ -84,22 +84,22 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
 
   /**
    * A user an identity provider signs in is its own: keyed by (issuer, sub), never one made by
-   * create_jwt (whose external_uid may be the same string) nor adopted by email, so a sub or an
-   * email someone can choose at the provider opens no other account. A user this provider signed
-   * in before keys were namespaced (external_uid the bare sub, and the same email) is re-keyed.
+   * create_jwt (whose external_uid may be the same string as the sub) nor adopted by email, so a
+   * sub or an email someone can choose at the provider opens no other account. (A user a provider
+   * signed in before keys were namespaced has the bare sub too, and nothing tells it from a
+   * create_jwt user's: it is not taken over either; its email answers 409 until it is freed.)
    */
   async function findProviderUser(organisationId: string, identity: ProviderIdentity): Promise<UserRecord | undefined> {
     const byKey = await users.findUserByExternalUid(organisationId, identity.externalUid, false);
     if (byKey) return refusePasswordAccount(byKey);
     const byEmail = refusePasswordAccount(await users.findUserByEmail(organisationId, identity.email, false));
     if (!byEmail || byEmail.externalUid === identity.externalUid) return byEmail;
-    if (byEmail.externalUid === identity.legacyUid) return users.updateUserFields(byEmail, { externalUid: identity.externalUid });
     throw new EmailTakenError('This email belongs to a user this identity provider did not sign in', [{ path: '/email', message: 'belongs to another user' }]);
   }
 
   async function findOrProvision(organisationId: string, identity: PartnerIdentity | ProviderIdentity, isTest: boolean): Promise<UserRecord> {
     for (let attempt = 0; ; attempt += 1) {
-      const existing = 'legacyUid' in identity ? await findProviderUser(organisationId, identity) : await findExisting(organisationId, identity, isTest);
+      const existing = 'issuer' in identity ? await findProviderUser(organisationId, identity) : await findExisting(organisationId, identity, isTest);
       if (existing) return syncIdentity(existing, identity);
       try {
         return await users.provisionUser(organisationId, {
@@ -138,7 +138,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
       // A name no face would take (blank; control, bidirectional-override or invisible characters) is not taken from a token either.
       name: typeof name === 'string' && name !== '' && isDisplayName(name) ? name.slice(0, 100) : undefined,
       externalUid: providerUserKey(issuer, sub),
-      legacyUid: sub,
+      issuer,
     };
   }
 
