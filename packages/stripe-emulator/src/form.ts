@@ -72,7 +72,8 @@ function prototypeKey(raw: string): string | undefined {
 /** Parses `application/x-www-form-urlencoded` with Stripe's bracket keys (`card[number]`, `expand[0]`). */
 export function parseForm(raw: string): FormObject {
   if (raw.length === 0) return emptyForm();
-  const forbidden = /proto/i.test(raw) ? prototypeKey(raw) : undefined;
+  // Keys are looked at decoded (`__%70roto__` is `__proto__`); a body with neither the word nor an escape has none.
+  const forbidden = /proto|%/i.test(raw) ? prototypeKey(raw) : undefined;
   if (forbidden !== undefined) throw parameterUnknown(forbidden);
   let parsed: unknown;
   try {

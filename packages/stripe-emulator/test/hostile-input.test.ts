@@ -55,6 +55,8 @@ describe('stripe emulator: hostile input', () => {
     const cases: Array<[string, string]> = [
       ['email=a%40b.co&__proto__[polluted]=1', '__proto__'],
       ['%5F%5Fproto%5F%5F=1', '__proto__'],
+      ['__%70roto__[x]=1', '__proto__'],
+      ['metadata[__%70roto__]=1', 'metadata[__proto__]'],
       ['metadata[__proto__][x]=1', 'metadata[__proto__]'],
     ];
     for (const [body, param] of cases) {
@@ -63,6 +65,8 @@ describe('stripe emulator: hostile input', () => {
       const { error } = (await res.json()) as { error: { code: string; param: string; message: string } };
       assert.deepEqual([error.code, error.param, error.message], ['parameter_unknown', param, `Received unknown parameter: ${param}`]);
     }
+    const query = await rawApi(emu, 'GET', '/v1/customers?limit=1&__%70roto__[x]=1');
+    assert.equal(query.status, 400, 'in a query string too');
     const plain = await rawApi(emu, 'POST', '/v1/customers', 'metadata[x__proto__]=1&description=__proto__');
     assert.equal(plain.status, 200, 'a key or value that only contains the word is plain data');
   });
