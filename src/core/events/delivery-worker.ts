@@ -21,9 +21,11 @@ const LEASE_SECONDS = 30;
 const BATCH = 10;
 // Sends under way at once per worker: a slow receiver holds one slot, never the whole loop.
 const MAX_IN_FLIGHT = 20;
-// Of those, over every instance: a few per endpoint (one while it fails), and half per organisation,
-// so one organisation's slow or dead receivers leave room for everyone else's events.
-const SHARE = { perEndpoint: 4, perOrganisation: MAX_IN_FLIGHT / 2 };
+// Of those, over every instance: a few per endpoint (one while it fails), and a share per organisation;
+// and the last few of a worker's slots only for an organisation with nothing being sent, so however many
+// organisations' receivers are slow or dead, another's events still go out at once.
+const SHARE = { perEndpoint: 4, perOrganisation: 8 };
+const KEPT_FOR_NEWCOMERS = 5;
 const DISABLE_AFTER_SECONDS = 3 * 86_400;
 const RETENTION_SECONDS = 30 * 86_400;
 const PURGE_EVERY_MS = 3_600_000;
@@ -79,7 +81,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   async function claimIntoFreeSlots(): Promise<number> {
     const free = Math.min(BATCH, MAX_IN_FLIGHT - inFlight.size);
     if (free <= 0) return 0;
-    const jobs = await deliveries.claimDue(randomUUID(), LEASE_SECONDS, free, SHARE);
+    const general = Math.min(free, Math.max(0, MAX_IN_FLIGHT - KEPT_FOR_NEWCOMERS - inFlight.size));
+    const jobs = await deliveries.claimDue(randomUUID(), LEASE_SECONDS, { free, general }, SHARE);
     for (const job of jobs) {
       const send: Promise<unknown> = deliver(job)
         .catch((error: unknown) => log.error({ err: error, eventId: job.eventId }, 'webhook delivery failed'))

@@ -32,6 +32,12 @@ export interface AttemptOutcome {
   nextAttemptAt: Date | null;
 }
 
+/** The claimer's free send slots, and how many of them any organisation may take (the rest are kept for newcomers). */
+export interface ClaimSlots {
+  free: number;
+  general: number;
+}
+
 /** How many deliveries may be sent at once, over every instance: to one endpoint, and to one organisation's. */
 export interface DeliveryShare {
   perEndpoint: number;
@@ -74,9 +80,11 @@ export function createWebhookDeliveryRepository(db: Database) {
      * Fairness, so one organisation's slow or dead receivers never hold up another's events: an
      * endpoint has at most `share.perEndpoint` deliveries being sent at once (one, a probe, while it
      * is failing), an organisation at most `share.perOrganisation`, counted over every instance;
-     * a claim takes each endpoint's earliest in turn, first attempts before retries.
+     * a claim takes each endpoint's earliest in turn, first attempts before retries. Of the claimer's
+     * free slots, those beyond `slots.general` go only to an organisation with nothing being sent,
+     * so however many organisations' receivers hang, one whose events start flowing finds a slot.
      */
-    async claimDue(claimToken: string, leaseSeconds: number, limit: number, share: DeliveryShare): Promise<DeliveryJob[]> {
+    async claimDue(claimToken: string, leaseSeconds: number, slots: ClaimSlots, share: DeliveryShare): Promise<DeliveryJob[]> {
       const result = (await db.execute(sql`
         with sending as (
           select d.endpoint_id, count(*)::int as n from ${webhookDeliveries} as d
@@ -113,11 +121,18 @@ export function createWebhookDeliveryRepository(db: Database) {
           select c.*, row_number() over (partition by c.organisation_id order by c.turn, c.attempts > 0, c.next_attempt_at) as organisation_turn
           from candidates as c
         ),
-        chosen as (
-          select r.id from ranked as r left join organisation_sending as o on o.organisation_id = r.organisation_id
+        eligible as (
+          select r.id, r.turn, r.attempts, r.next_attempt_at, coalesce(o.n, 0) = 0 and r.organisation_turn = 1 as newcomer
+          from ranked as r left join organisation_sending as o on o.organisation_id = r.organisation_id
           where r.organisation_turn <= ${share.perOrganisation}::int - coalesce(o.n, 0)
-          order by r.turn, r.attempts > 0, r.next_attempt_at
-          limit ${limit}::int
+        ),
+        ordered as (
+          select id, newcomer, row_number() over turns as position, sum(case when newcomer then 0 else 1 end) over turns as others
+          from eligible
+          window turns as (order by newcomer desc, turn, attempts > 0, next_attempt_at)
+        ),
+        chosen as (
+          select id from ordered where position <= ${slots.free}::int and (newcomer or others <= ${slots.general}::int)
         )
         update ${webhookDeliveries} as d set claim_token = ${claimToken}, next_attempt_at = ${leaseUntil(leaseSeconds)}
         where d.id in (
