@@ -115,6 +115,8 @@ describe('a partner walks the whole Coord flow', () => {
 
     const parkCo = (await systemsOf(t, jwt)).get('ParkCo')!;
     assert.ok(parkCo.missing.users_api_fields.includes('stripe_info.stripe_customer_id'), 'no card was added, so stripe_info is still missing');
+    const me = await coord(t, { method: 'GET', path: '/user/current', jwt });
+    assert.equal(me.json().stripe_info.stripe_customer_id, null, 'and /user/current says the same: the declined attempt made a customer, not stripe_info');
   });
 
   test('the user is created on first sight and matched by external_uid, else by email; email and name follow the latest call', async () => {

@@ -2,6 +2,7 @@ import type { Vehicle } from '../vehicles/vehicle.js';
 import { InvalidCardTokenError, NotFoundError, ProviderRejectedError, TestUserError } from '../errors.js';
 import type { PaymentProfileService } from '../payment-profiles/payment-profile.service.js';
 import type { TransactableSystemService } from '../transactable-systems/transactable-system.service.js';
+import { stripeInfoCustomerId } from '../transactable-systems/transactability.js';
 import type { UserRecord } from '../users/user.repository.js';
 import type { UserService } from '../users/user.service.js';
 import { normaliseVehicle, type LicensePlateInput } from '../vehicles/vehicle.js';
@@ -26,7 +27,7 @@ export function createPartnerUserService(deps: { users: UserService; profiles: P
         name: user.userName || null,
         isTest: user.isTest,
         vehicle: user.vehicle ?? null,
-        stripeCustomerId: profile?.stripeCustomerId ?? null,
+        stripeCustomerId: stripeInfoCustomerId(profile, user.isTest),
         links,
       };
     },

@@ -16,13 +16,22 @@ export interface TransactableSystem {
   usersApiFields: UsersApiField[];
 }
 
+/**
+ * The Stripe customer Coord's `stripe_info.stripe_customer_id` shows, and systems may require: one
+ * with a default card, as stripe_info leaves it, and never a test user's (Coord refuses them
+ * stripe_info). A customer made only by a payment on another face is not it.
+ */
+export function stripeInfoCustomerId(profile: { stripeCustomerId: string | null; defaultPaymentMethodId: string | null } | undefined, isTest: boolean): string | null {
+  return profile?.stripeCustomerId && profile.defaultPaymentMethodId && !isTest ? profile.stripeCustomerId : null;
+}
+
 /** What is known of a user when deciding whether it can transact with a system now. */
 export interface UserFacts {
   isTest: boolean;
   claimNames: ReadonlySet<string>;
   hasName: boolean;
   hasLicensePlate: boolean;
-  /** A Stripe customer with a default card, as stripe_info leaves it. */
+  /** Whether it has a stripeInfoCustomerId. */
   hasStripeCard: boolean;
   links: ReadonlyMap<string, boolean>;
 }
@@ -42,7 +51,7 @@ function hasField(field: UsersApiField, facts: UserFacts): boolean {
   switch (field) {
     // Test users never have it: Coord refuses them stripe_info, so such systems have no test transactions.
     case 'stripe_info.stripe_customer_id':
-      return facts.hasStripeCard && !facts.isTest;
+      return facts.hasStripeCard;
     case 'vehicle.license_plate':
       return facts.hasLicensePlate;
     case 'email':

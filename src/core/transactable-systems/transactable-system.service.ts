@@ -9,6 +9,7 @@ import {
   assertValidSystems,
   evaluateTransactability,
   isLinkable,
+  stripeInfoCustomerId,
   type TransactableSystem,
   type Transactability,
   type UsersApiField,
@@ -101,7 +102,7 @@ export function createTransactableSystemService(deps: { systems: TransactableSys
         claimNames: new Set(claimNames),
         hasName: user.userName.trim() !== '',
         hasLicensePlate: Boolean(user.vehicle?.license_plate),
-        hasStripeCard: Boolean(profile?.stripeCustomerId && profile.defaultPaymentMethodId),
+        hasStripeCard: stripeInfoCustomerId(profile, user.isTest) !== null,
         links: userLinks,
       };
       return catalogue.map((system) => ({ system, transactability: evaluateTransactability(system, facts) }));
