@@ -18,6 +18,15 @@ const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Mn}\p{Me}\p{Cc}\u115F\u1160\u3164\uFFA0\u2800
  */
 export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !FORBIDDEN.test(value));
 
+/**
+ * Other text shown to people (an address line, a profile field): no control, separator,
+ * bidirectional-override or invisible character; it may be empty or blank.
+ */
+export const isPlainText = (value: string): boolean => !FORBIDDEN.test(value);
+
+export const PLAIN_TEXT_FORMAT = 'plain-text';
+export const PLAIN_TEXT_RULE = 'must not contain control, line-separator, bidirectional-override or invisible characters';
+
 /** The schema format that holds names to isDisplayName, and what its failure says. */
 export const DISPLAY_NAME_FORMAT = 'display-name';
 export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters';

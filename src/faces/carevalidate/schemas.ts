@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
 import { DISCRIMINATOR, PATTERN_MESSAGES } from './validation.js';
 import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
+import { PLAIN_TEXT_FORMAT } from '../../core/users/display-name.js';
 
 export const tags = ['CareValidate API'];
 
@@ -13,7 +14,7 @@ function patterned(pattern: string, meaning: string, options: Record<string, unk
 }
 
 const email = (description: string) => Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description, example: 'john@example.com' });
-const profileText = (description: string, maxLength = 100) => Type.String({ minLength: 1, maxLength, description });
+const profileText = (description: string, maxLength = 100) => Type.String({ minLength: 1, maxLength, format: PLAIN_TEXT_FORMAT, description });
 
 export const CvApiKeyHeader = Type.Object({
   'cv-api-key': Type.String({ description: "Your organisation's API key. Missing or wrong: 401 {\"status\": 401, \"error\": \"Invalid API key\"}." }),
@@ -41,7 +42,7 @@ export const UpdateEmailBody = Type.Object(
   { additionalProperties: false, title: 'UpdateEmailRequest' },
 );
 
-const addressLine = (description: string, example: string, maxLength = 200) => Type.String({ maxLength, description, example });
+const addressLine = (description: string, example: string, maxLength = 200) => Type.String({ maxLength, format: PLAIN_TEXT_FORMAT, description, example });
 
 export const ShippingAddressDto = Type.Object(
   {

@@ -2,7 +2,7 @@ import type { FastifySchema } from 'fastify';
 import type { FastifyRouteSchemaDef, FastifySchemaCompiler, FastifySchemaValidationError, FastifyValidationResult } from 'fastify/types/schema.js';
 import { ValidationError, type AppError, type ErrorDetail } from '../../core/errors.js';
 import { BIRTH_DATE_FORMAT, validatorCompiler } from '../../http/validation.js';
-import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE } from '../../core/users/display-name.js';
+import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE, PLAIN_TEXT_FORMAT, PLAIN_TEXT_RULE } from '../../core/users/display-name.js';
 import { describeDetails } from './envelope.js';
 
 /**
@@ -29,6 +29,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
   date: 'must be a date (YYYY-MM-DD)',
   [BIRTH_DATE_FORMAT]: 'must be a date of birth (YYYY-MM-DD, from 1900 to today)',
   [DISPLAY_NAME_FORMAT]: DISPLAY_NAME_RULE,
+  [PLAIN_TEXT_FORMAT]: PLAIN_TEXT_RULE,
 };
 
 function issueMessage(issue: FastifySchemaValidationError): string {
