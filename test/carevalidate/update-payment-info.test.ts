@@ -4,7 +4,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { paymentProfiles } from '../../src/db/schema.js';
 import { clearFaults, injectFault } from '../helpers/emulator.js';
 import { secondOrganisationKey, uniqueEmail, useTestApp } from '../helpers/test-app.js';
-import { assertAnswer, createCvUser, cvPost, invalidRequest, nmiToken, paymentInfoRequest, succeededSetupIntent, WHITE_HOUSE } from './helpers.js';
+import { assertAnswer, createCvUser, cvList, cvPost, invalidRequest, nmiToken, paymentInfoRequest, succeededSetupIntent, WHITE_HOUSE } from './helpers.js';
 
 let secondKey: string;
 const t = useTestApp({}, async () => {
@@ -73,6 +73,15 @@ describe('UPDATE_PAYMENT_INFO: seed 004', () => {
     assert.equal(customer.invoice_settings.default_payment_method, method, "the method is the customer's default");
     assert.equal(customer.email, 'john@example.com');
     assert.equal((await t.stripe.paymentMethods.retrieve(method)).customer, customerId, 'the method is attached');
+  });
+
+  test("the user's updatedAt moves when its payment details change", async () => {
+    const email = uniqueEmail('moved');
+    await createCvUser(t, email);
+    const updatedAt = async () => (await cvList(t, { emailPrefix: email })).json().data[0].updatedAt as string;
+    const before = await updatedAt();
+    assertAnswer(await cvPost(t, paymentInfoRequest(email, await succeededSetupIntent(t), nmiToken(t), EMPIRE_STATE)), 200, UPDATED);
+    assert.ok(Date.parse(await updatedAt()) > Date.parse(before), 'later than before the update');
   });
 
   test('documented 400: "User {email} does not exist" (the seed\'s request in an organisation without John)', async () => {

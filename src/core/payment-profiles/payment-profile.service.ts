@@ -22,6 +22,8 @@ export interface PaymentProfileView {
   customerId: string | null;
   defaultPaymentMethod: ({ id: string } & ProviderCard) | null;
   shippingAddress: ShippingAddress | null;
+  /** When the profile last changed; null when the user has none. */
+  updatedAt: Date | null;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
@@ -130,6 +132,7 @@ export function createPaymentProfileService(deps: { profiles: PaymentProfileRepo
         customerId: profile?.stripeCustomerId ?? null,
         defaultPaymentMethod: profile?.defaultPaymentMethodId && card ? { id: profile.defaultPaymentMethodId, ...card } : null,
         shippingAddress: (profile?.shippingAddress as ShippingAddress | null | undefined) ?? null,
+        updatedAt: profile?.updatedAt ?? null,
       };
     },
   };

@@ -28,6 +28,7 @@ export function toCareValidateUser(user: UserRecord, payment: PaymentProfileView
     shippingAddress: shippingAddressOf(payment),
     defaultPaymentMethod: card ? { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } : null,
     createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
+    // The user changes with its payment details too (UPDATE_PAYMENT_INFO writes only the profile).
+    updatedAt: new Date(Math.max(user.updatedAt.getTime(), payment.updatedAt?.getTime() ?? 0)).toISOString(),
   };
 }
