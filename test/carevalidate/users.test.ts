@@ -146,6 +146,14 @@ describe('GET /api/v1/users', () => {
     assert.deepEqual([emailsOf(all), all.meta], [emails, { hasMore: false, cursor: ids[4] }]);
   });
 
+  test("a cursor that is not a user of the organisation (another organisation's, or an id never issued) is the documented 400", async () => {
+    const { key } = await organisationWith(['own1@example.com']);
+    const foreign = await organisationWith(['foreign1@example.com']);
+    for (const after of [foreign.users[0]!.id, '01a2359b-0000-7000-8000-000000000000']) {
+      assertAnswer(await cvList(t, { after }, key), 400, invalidRequest('after must be a cursor taken from meta.cursor'));
+    }
+  });
+
   test('a page exactly as long as the rest says there is no more', async () => {
     const { key } = await organisationWith(['x1@example.com', 'x2@example.com']);
     assert.deepEqual((await cvList(t, { limit: '2' }, key)).json().meta.hasMore, false);

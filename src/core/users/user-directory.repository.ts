@@ -26,9 +26,14 @@ function escapeLike(text: string): string {
 /** Live, non-test users of one organisation, oldest first, one page at a time. */
 export function createUserDirectoryRepository(db: Database) {
   return {
-    async listPage(query: DirectoryQuery): Promise<DirectoryRow[]> {
+    /** A page after `afterId`, a user of the organisation (deleted since, even); undefined for any other cursor. */
+    async listPage(query: DirectoryQuery): Promise<DirectoryRow[] | undefined> {
       const conditions: SQL[] = [eq(users.organisationId, query.organisationId), eq(users.isTest, false), isNull(users.deletedAt)];
-      if (query.afterId) conditions.push(gt(users.id, query.afterId));
+      if (query.afterId) {
+        const [anchor] = await db.select({ id: users.id }).from(users).where(and(eq(users.organisationId, query.organisationId), eq(users.id, query.afterId))).limit(1);
+        if (!anchor) return undefined;
+        conditions.push(gt(users.id, anchor.id));
+      }
       if (query.emailPrefix) conditions.push(sql`${users.email} like ${`${escapeLike(query.emailPrefix)}%`}`);
       const rows = await db
         .select({ user: users, profile: paymentProfiles })

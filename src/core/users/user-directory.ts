@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js';
 import type { Database } from '../../db/client.js';
 import { normaliseEmail } from './email.js';
 import { createUserDirectoryRepository, type DirectoryRow } from './user-directory.repository.js';
@@ -27,6 +28,7 @@ export function createUserDirectory(db: Database) {
       const emailPrefix = request.emailPrefix === undefined ? undefined : normaliseEmail(request.emailPrefix);
       // One row more than asked says whether another page exists without counting.
       const rows = await repository.listPage({ organisationId, limit: request.limit + 1, afterId: request.after, emailPrefix });
+      if (!rows) throw new ValidationError('after must be a cursor taken from meta.cursor', [{ path: '/after', message: 'must be a cursor taken from meta.cursor' }]);
       const page = rows.slice(0, request.limit);
       return { rows: page, hasMore: rows.length > request.limit, cursor: page.at(-1)?.user.id ?? request.after ?? null };
     },
