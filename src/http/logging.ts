@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import { withoutCardCredentials } from '../core/redaction.js';
 
 // Query parameters whose values are safe to log (no credentials, no personal data such as emails).
 // Every other value is redacted, whatever its name's spelling: a credential under a new or encoded
@@ -60,11 +61,14 @@ export function withoutQueryValues(error: Error, depth = 0): Error {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error & Record<string, unknown>;
   for (const key of Object.keys(error)) if (!VALUE_CARRYING_FIELDS.has(key)) copy[key] = record[key];
   // drizzle's DrizzleQueryError spells the parameters into its message; the driver's own error keeps its message.
-  const message = error.message.startsWith('Failed query:') && typeof record.query === 'string' ? `Failed query: ${record.query}` : withoutEchoedValue(error.message, record.code);
+  const message = withoutCardCredentials(
+    error.message.startsWith('Failed query:') && typeof record.query === 'string' ? `Failed query: ${record.query}` : withoutEchoedValue(error.message, record.code),
+  );
   const code = sqlStateOf(error);
   if (code && copy.code === undefined) copy.code = code;
   const header = `${error.name}: ${error.message}`;
-  const stack = error.stack?.startsWith(header) ? `${error.name}: ${message}${error.stack.slice(header.length)}` : error.stack?.replace(error.message, message);
+  const rawStack = error.stack?.startsWith(header) ? `${error.name}: ${message}${error.stack.slice(header.length)}` : error.stack?.replace(error.message, message);
+  const stack = rawStack === undefined ? undefined : withoutCardCredentials(rawStack);
   Object.defineProperty(copy, 'message', { value: message, enumerable: false });
   Object.defineProperty(copy, 'stack', { value: stack, enumerable: false });
   if (error.cause instanceof Error && depth < 10) Object.defineProperty(copy, 'cause', { value: withoutQueryValues(error.cause, depth + 1), enumerable: false });

@@ -100,6 +100,9 @@ describe('a partner walks the whole Coord flow', () => {
     assert.equal(reused.json().code, 'INVALID_CARD_TOKEN');
     assert.match(reused.json().message, /more than once/);
     assert.deepEqual(reused.json().fields.map((f: { field: string }) => f.field), ['/coord_targeted_token']);
+    // Stripe's message quotes the token: it is withheld from the answer and from every log line.
+    assert.ok(!reused.body.includes(token), reused.body);
+    assert.ok(!t.logs.text.includes(token), 'the card token is in no log line');
   });
 
   test('an unknown token is a 400 INVALID_CARD_TOKEN, a declined card a 402, neither a 500', async () => {
