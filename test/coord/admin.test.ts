@@ -84,12 +84,13 @@ describe('redirect URI settings', () => {
     const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
     assert.equal(good.statusCode, 200, good.body);
     assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null, publicRegistration: true });
-    const bad = await patchSettings(t, { redirectUris: ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/'] });
+    const bad = await patchSettings(t, { redirectUris: ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x'] });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/redirectUris/0', '/redirectUris/1', '/redirectUris/2', '/redirectUris/3']);
+    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/redirectUris/0', '/redirectUris/1', '/redirectUris/2', '/redirectUris/3', '/redirectUris/4']);
     assert.equal((await patchSettings(t, {})).statusCode, 400, 'an empty patch says nothing');
     const settings = await admin('GET', '/admin/settings');
     assert.deepEqual(settings.json().redirectUris, ['https://partner.example/done', 'myapp://linked']);
+    assert.equal((await patchSettings(t, { redirectUris: ['http://127.0.0.1:8080/cb', 'http://localhost/cb'] })).statusCode, 200, 'http to this machine, for development');
   });
 });
 

@@ -23,6 +23,8 @@ const settingsOf = (row: { redirectUris: string[]; identityProvider: IdentityPro
 // Schemes a browser would run or read locally rather than navigate to: never a redirect target.
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:']);
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
 function redirectUriProblem(uri: string): string | undefined {
   let url: URL;
   try {
@@ -33,6 +35,8 @@ function redirectUriProblem(uri: string): string | undefined {
   if (DANGEROUS_SCHEMES.has(url.protocol)) return `the ${url.protocol} scheme is not allowed`;
   if (url.hash) return 'must not have a fragment';
   if (url.username || url.password) return 'must not carry credentials';
+  // As OAuth's rules for redirect URIs have it (RFC 8252, 9700): plain http only to this machine.
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'must use https (http only for a loopback address: 127.0.0.1, [::1], localhost)';
   return undefined;
 }
 
