@@ -7592,31 +7592,37 @@ export interface paths {
                                  */
                                 shippingAddress: {
                                     /**
+                                     * Format: plain-text
                                      * @description Street address line 1
                                      * @example 1600 Pennsylvania Avenue NW
                                      */
                                     addressLine1: string;
                                     /**
+                                     * Format: plain-text
                                      * @description Street address line 2 (e.g. apartment or suite number); may be empty
                                      * @example
                                      */
                                     addressLine2: string;
                                     /**
+                                     * Format: plain-text
                                      * @description City
                                      * @example Washington
                                      */
                                     city: string;
                                     /**
+                                     * Format: plain-text
                                      * @description State or region; with country US, a US state code (e.g. DC, NY)
                                      * @example DC
                                      */
                                     state: string;
                                     /**
+                                     * Format: plain-text
                                      * @description ISO 3166-1 alpha-2 country code
                                      * @example US
                                      */
                                     country: string;
                                     /**
+                                     * Format: plain-text
                                      * @description Postal code; with country US, a ZIP code (12345 or 12345-6789)
                                      * @example 20500
                                      */
@@ -7744,7 +7750,10 @@ export interface paths {
                          * @description Date of birth (YYYY-MM-DD), from 1900 to today
                          */
                         dob?: string;
-                        /** @description Gender */
+                        /**
+                         * Format: plain-text
+                         * @description Gender
+                         */
                         gender?: string;
                     } | {
                         /** @enum {string} */
@@ -7778,31 +7787,37 @@ export interface paths {
                             /** ShippingAddress */
                             shippingAddress: {
                                 /**
+                                 * Format: plain-text
                                  * @description Street address line 1
                                  * @example 1600 Pennsylvania Avenue NW
                                  */
                                 addressLine1: string;
                                 /**
+                                 * Format: plain-text
                                  * @description Street address line 2 (e.g. apartment or suite number); may be empty
                                  * @example
                                  */
                                 addressLine2: string;
                                 /**
+                                 * Format: plain-text
                                  * @description City
                                  * @example Washington
                                  */
                                 city: string;
                                 /**
+                                 * Format: plain-text
                                  * @description State or region; with country US, a US state code (e.g. DC, NY)
                                  * @example DC
                                  */
                                 state: string;
                                 /**
+                                 * Format: plain-text
                                  * @description ISO 3166-1 alpha-2 country code
                                  * @example US
                                  */
                                 country: string;
                                 /**
+                                 * Format: plain-text
                                  * @description Postal code; with country US, a ZIP code (12345 or 12345-6789)
                                  * @example 20500
                                  */
@@ -7851,31 +7866,37 @@ export interface paths {
                                      */
                                     shippingAddress: {
                                         /**
+                                         * Format: plain-text
                                          * @description Street address line 1
                                          * @example 1600 Pennsylvania Avenue NW
                                          */
                                         addressLine1: string;
                                         /**
+                                         * Format: plain-text
                                          * @description Street address line 2 (e.g. apartment or suite number); may be empty
                                          * @example
                                          */
                                         addressLine2: string;
                                         /**
+                                         * Format: plain-text
                                          * @description City
                                          * @example Washington
                                          */
                                         city: string;
                                         /**
+                                         * Format: plain-text
                                          * @description State or region; with country US, a US state code (e.g. DC, NY)
                                          * @example DC
                                          */
                                         state: string;
                                         /**
+                                         * Format: plain-text
                                          * @description ISO 3166-1 alpha-2 country code
                                          * @example US
                                          */
                                         country: string;
                                         /**
+                                         * Format: plain-text
                                          * @description Postal code; with country US, a ZIP code (12345 or 12345-6789)
                                          * @example 20500
                                          */
@@ -7953,31 +7974,37 @@ export interface paths {
                                      */
                                     shippingAddress: {
                                         /**
+                                         * Format: plain-text
                                          * @description Street address line 1
                                          * @example 1600 Pennsylvania Avenue NW
                                          */
                                         addressLine1: string;
                                         /**
+                                         * Format: plain-text
                                          * @description Street address line 2 (e.g. apartment or suite number); may be empty
                                          * @example
                                          */
                                         addressLine2: string;
                                         /**
+                                         * Format: plain-text
                                          * @description City
                                          * @example Washington
                                          */
                                         city: string;
                                         /**
+                                         * Format: plain-text
                                          * @description State or region; with country US, a US state code (e.g. DC, NY)
                                          * @example DC
                                          */
                                         state: string;
                                         /**
+                                         * Format: plain-text
                                          * @description ISO 3166-1 alpha-2 country code
                                          * @example US
                                          */
                                         country: string;
                                         /**
+                                         * Format: plain-text
                                          * @description Postal code; with country US, a ZIP code (12345 or 12345-6789)
                                          * @example 20500
                                          */
