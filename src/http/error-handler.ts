@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PaymentDeclinedError, RouteNotFoundError, ShuttingDownError, type AppError } from '../core/errors.js';
 import { toAppError } from './error-mapping.js';
-import { withoutQueryValues } from './logging.js';
+import { redactUrl, withoutQueryValues } from './logging.js';
 
 /** How a face writes an error: each face has its own documented envelope. */
 export type ErrorEnvelope = (error: AppError, request: FastifyRequest) => unknown;
@@ -26,7 +26,8 @@ function reasonOf(error: unknown): string | undefined {
 export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope): void {
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply, envelope));
   app.setNotFoundHandler((request, reply) =>
-    sendError(new RouteNotFoundError(`No route ${request.method} ${request.url.split('?')[0]}`), request, reply, envelope),
+    // The path as logged (a token or client secret in it withheld): the message is logged and answered.
+    sendError(new RouteNotFoundError(`No route ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply, envelope),
   );
 }
 

@@ -6,8 +6,16 @@ import { withoutCardCredentials } from '../core/redaction.js';
 // name (access%5Fkey, J%57T, jwt[]) stays out of the log.
 const LOGGABLE_QUERY_PARAMS = new Set(['limit', 'starting_after', 'system_id', 'redirect_status', 'payment_intent', 'error']);
 
-/** The URL with every query value redacted except known harmless ones, judged by the decoded, lowercased name. */
+/**
+ * The URL with every query value redacted except known harmless ones, judged by the decoded,
+ * lowercased name; and with any card token or client secret withheld, in the path too (a client
+ * that sends `pi_…_secret_…` where the id belongs).
+ */
 export function redactUrl(url: string): string {
+  return withoutCardCredentials(redactQuery(url));
+}
+
+function redactQuery(url: string): string {
   const queryAt = url.indexOf('?');
   if (queryAt < 0) return url;
   const parts = url

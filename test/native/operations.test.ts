@@ -44,4 +44,14 @@ describe('operations endpoints', () => {
     t.logs.assertNoSecrets();
     assert.ok(t.logs.text.includes('access_key=[REDACTED]'));
   });
+
+  test('a client secret or card token sent where an id belongs (path, or a loggable query value) never reaches the log', async () => {
+    const secret = t.logs.secret('Zsko8Zz1ClientSecretPart');
+    const token = t.logs.secret('tok_58C7PDaTJRoLIQ7xw3bfUS51');
+    for (const url of [`/payment/pi_abc_secret_${secret}`, `/payment/${token}`, `/payment?starting_after=pi_abc_secret_${secret}`, `/v1/users/x/${token}`]) {
+      await t.inject({ method: 'GET', url });
+    }
+    t.logs.assertNoSecrets();
+    assert.ok(t.logs.text.includes('_secret_[withheld]') && t.logs.text.includes('tok_[withheld]'));
+  });
 });

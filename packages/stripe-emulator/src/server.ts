@@ -45,16 +45,19 @@ async function onRequest(rt: ControlRuntime, req: IncomingMessage, res: ServerRe
     // The client went away before its body arrived: its own doing, nothing to answer or alert on.
     else if (req.destroyed || req.aborted) rt.log('info', 'client closed the connection before its request was read', { requestId });
     else {
-      rt.log('error', 'unexpected emulator error', { requestId, path, error: err instanceof Error ? err.stack : String(err) });
+      rt.log('error', 'unexpected emulator error', { requestId, path: loggablePath(path), error: err instanceof Error ? err.stack : String(err) });
       sendError(res, apiError('An internal error occurred in the Stripe emulator.'));
     }
   }
   res.once('finish', () => {
     const status = res.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    rt.log(level, 'request', { requestId, method: req.method, path, status, ms: Date.now() - started });
+    rt.log(level, 'request', { requestId, method: req.method, path: loggablePath(path), status, ms: Date.now() - started });
   });
 }
+
+/** A path as logged: a client secret or card token sent where an id belongs is a credential, withheld. */
+const loggablePath = (path: string) => path.replace(/_secret_[A-Za-z0-9]+/g, '_secret_[withheld]').replace(/\btok_[A-Za-z0-9]+/g, 'tok_[withheld]');
 
 export function createEmulatorServer(rt: ControlRuntime): http.Server {
   const server = http.createServer((req, res) => {

@@ -51,6 +51,20 @@ describe('stripe emulator: hostile input', () => {
     assert.equal(({} as Record<string, unknown>).p, undefined);
   });
 
+  test('a client secret or card token sent where an id belongs is withheld from the request log', async () => {
+    const lines: string[] = [];
+    const logged = await startEmulator({ log: (level, msg, data) => lines.push(JSON.stringify({ level, msg, ...data })) });
+    try {
+      await rawApi(logged, 'GET', '/v1/setup_intents/seti_abc_secret_HiddenPart123');
+      await rawApi(logged, 'GET', '/v1/tokens/tok_HiddenToken456');
+      const text = lines.join('\n');
+      assert.ok(text.includes('_secret_[withheld]') && text.includes('tok_[withheld]'), text);
+      assert.ok(!text.includes('HiddenPart123') && !text.includes('HiddenToken456'));
+    } finally {
+      await logged.close();
+    }
+  });
+
   test('a __proto__ key is an unknown parameter named as sent, never dropped in silence', async () => {
     const cases: Array<[string, string]> = [
       ['email=a%40b.co&__proto__[polluted]=1', '__proto__'],
