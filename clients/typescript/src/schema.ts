@@ -6148,7 +6148,7 @@ export interface paths {
                                 };
                             } | null;
                             stripe_info: {
-                                /** @description Set by POST /user/current/stripe_info */
+                                /** @description The user's Stripe customer once it has a default card (POST /user/current/stripe_info, or another face's payment details); always null for test users */
                                 stripe_customer_id: string | null;
                             };
                             transactable_systems: {

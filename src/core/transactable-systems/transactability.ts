@@ -18,8 +18,8 @@ export interface TransactableSystem {
 
 /**
  * The Stripe customer Coord's `stripe_info.stripe_customer_id` shows, and systems may require: one
- * with a default card, as stripe_info leaves it, and never a test user's (Coord refuses them
- * stripe_info). A customer made only by a payment on another face is not it.
+ * with a default card, as stripe_info (or another face's payment details) leaves it, and never a
+ * test user's (Coord refuses them stripe_info). A customer made only by a payment is not it.
  */
 export function stripeInfoCustomerId(profile: { stripeCustomerId: string | null; defaultPaymentMethodId: string | null } | undefined, isTest: boolean): string | null {
   return profile?.stripeCustomerId && profile.defaultPaymentMethodId && !isTest ? profile.stripeCustomerId : null;

@@ -66,7 +66,7 @@ export const CurrentUser = Type.Object(
     is_test: Type.Boolean({ description: 'A test user (made with a test JWT): never reaches a live payment' }),
     vehicle: Type.Union([Vehicle, Type.Null()], { description: 'null until set with PUT /user/current/vehicle' }),
     stripe_info: Type.Object(
-      { stripe_customer_id: Type.Union([Type.String(), Type.Null()], { description: 'Set by POST /user/current/stripe_info' }) },
+      { stripe_customer_id: Type.Union([Type.String(), Type.Null()], { description: "The user's Stripe customer once it has a default card (POST /user/current/stripe_info, or another face's payment details); always null for test users" }) },
       { additionalProperties: false },
     ),
     transactable_systems: Type.Array(TransactableSystemLink),
