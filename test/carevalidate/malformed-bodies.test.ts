@@ -52,6 +52,8 @@ const paymentInfoVariants: Variant[] = [
   ['addressLine1 with a right-to-left override', setAddress('addressLine1', '1 Main\u202egnp.exe'), `${ADDRESS}.addressLine1 must not contain control, line-separator, bidirectional-override or invisible characters`],
   ['addressLine2 with terminal escapes', setAddress('addressLine2', '\u0007\u001b[31m'), `${ADDRESS}.addressLine2 must not contain control, line-separator, bidirectional-override or invisible characters`],
   ['city with an isolate', setAddress('city', 'W\u2066'), `${ADDRESS}.city must not contain control, line-separator, bidirectional-override or invisible characters`],
+  ['addressLine2 of a Hangul filler only', setAddress('addressLine2', '\u3164'), `${ADDRESS}.addressLine2 must not contain control, line-separator, bidirectional-override or invisible characters`],
+  ['addressLine1 with a tag character', setAddress('addressLine1', '1 Main\u{E0041} St'), `${ADDRESS}.addressLine1 must not contain control, line-separator, bidirectional-override or invisible characters`],
   ['state not a US state', setAddress('state', 'XX'), `${ADDRESS}.state must be a US state code`],
   ['state spelt out', setAddress('state', 'Washington'), `${ADDRESS}.state must be a US state code`],
   ['country of three letters', setAddress('country', 'USA'), `${ADDRESS}.country must be a two-letter ISO 3166-1 country code (e.g. US)`],

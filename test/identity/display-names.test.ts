@@ -22,6 +22,10 @@ const BAD_NAMES: Array<[string, string]> = [
   ['a zero-width space amid letters (looks like "Ann")', 'An\u200bn'],
   ['a soft hyphen amid letters', 'An\u00adn'],
   ['a word joiner amid letters', 'An\u2060n'],
+  ['a tag character amid letters (hidden text)', 'Jo\u{E0041}hn'],
+  ['a Hangul filler amid letters', 'Jo\u3164hn'],
+  ['an interlinear annotation amid letters', 'Jo\uFFF9hn'],
+  ['a combining grapheme joiner amid letters', 'Jo\u034Fhn'],
 ];
 const RULE = /visible character/;
 
@@ -49,7 +53,7 @@ describe('display names on every face', () => {
   }
 
   test('names in any script, with emoji (joiners included), are taken as written', async () => {
-    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم']) {
+    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم', '❤\uFE0F Ann']) {
       const response = await t.inject({ method: 'POST', url: '/user/register', payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
       assert.equal(response.statusCode, 201, `${name}: ${response.body}`);
     }
