@@ -84,9 +84,10 @@ describe('redirect URI settings', () => {
     const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
     assert.equal(good.statusCode, 200, good.body);
     assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null, publicRegistration: true });
-    const bad = await patchSettings(t, { redirectUris: ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x'] });
+    const refused = ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x', 'WS://evil.example', 'ftp://evil.example', 'view-source:https://x.example'];
+    const bad = await patchSettings(t, { redirectUris: refused });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/redirectUris/0', '/redirectUris/1', '/redirectUris/2', '/redirectUris/3', '/redirectUris/4']);
+    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), refused.map((_, index) => `/redirectUris/${index}`));
     assert.equal((await patchSettings(t, {})).statusCode, 400, 'an empty patch says nothing');
     const settings = await admin('GET', '/admin/settings');
     assert.deepEqual(settings.json().redirectUris, ['https://partner.example/done', 'myapp://linked']);

@@ -20,8 +20,9 @@ const settingsOf = (row: { redirectUris: string[]; identityProvider: IdentityPro
   publicRegistration: row?.publicRegistration ?? true,
 });
 
-// Schemes a browser would run or read locally rather than navigate to: never a redirect target.
-const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:']);
+// Schemes a browser would run or read locally rather than navigate to, and network schemes that
+// are not a web page's (plaintext or pseudo): never a redirect target. An app's own scheme is fine.
+const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'ws:', 'wss:', 'ftp:', 'gopher:', 'view-source:']);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
