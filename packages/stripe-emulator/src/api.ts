@@ -3,7 +3,7 @@ import { authenticate } from './auth.js';
 import { API_VERSION, type EmulatorState, type Logger, type RequestContext } from './context.js';
 import { apiError, errorJson, idempotencyKeyTooLong, invalidApiVersion, rateLimited, StripeApiError, unrecognizedUrl } from './errors.js';
 import type { FaultRule, Faults } from './faults.js';
-import { canonicalForm, parseForm } from './form.js';
+import { canonicalForm, mergeForms, parseForm } from './form.js';
 import { sendError, sendJson } from './http-io.js';
 import { requestDigest, scopeOf, type IdempotencyStore, type StoredResponse } from './idempotency.js';
 import { checkPublishableKey } from './publishable.js';
@@ -88,7 +88,8 @@ function requestedVersion(asked: string | null): string {
 function handleCall(rt: ApiRuntime, call: Call, rawBody: string, query: string): void {
   const apiKey = authenticate(header(call.req, 'authorization') ?? undefined);
   call.headers['Stripe-Version'] = requestedVersion(header(call.req, 'stripe-version'));
-  const form = parseForm(call.method === 'POST' ? rawBody : query);
+  // A POST's parameters may come in its query string too, as Rack merges them (the body's win).
+  const form = call.method === 'POST' ? mergeForms(parseForm(query), parseForm(rawBody)) : parseForm(query);
   const key = call.method === 'POST' ? header(call.req, 'idempotency-key') : null;
   if (key !== null && key.length > 255) throw idempotencyKeyTooLong();
   if (key) call.headers['Idempotency-Key'] = key;

@@ -86,6 +86,14 @@ export function parseForm(raw: string): FormObject {
   return form;
 }
 
+/** Two forms as one: `over`'s parameters replace `under`'s of the same name. */
+export function mergeForms(under: FormObject, over: FormObject): FormObject {
+  const merged = emptyForm();
+  for (const [name, value] of Object.entries(under)) merged[name] = value;
+  for (const [name, value] of Object.entries(over)) merged[name] = value;
+  return merged;
+}
+
 /** Stable serialisation so an idempotent retry with the same params in another key order still matches. */
 export function canonicalForm(value: FormValue): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -81,6 +81,11 @@ describe('stripe emulator: hostile input', () => {
     }
     const query = await rawApi(emu, 'GET', '/v1/customers?limit=1&__%70roto__[x]=1');
     assert.equal(query.status, 400, 'in a query string too');
+    const postQuery = await rawApi(emu, 'POST', '/v1/customers?metadata[__proto__]=x', 'email=a%40b.co');
+    assert.equal(postQuery.status, 400, "and in a POST's query string, whose parameters count as Rack merges them");
+    const merged = await rawApi(emu, 'POST', '/v1/customers?name=viaquery&email=query%40b.co', 'email=body%40b.co');
+    const customer = (await merged.json()) as { name: string; email: string };
+    assert.deepEqual([customer.name, customer.email], ['viaquery', 'body@b.co'], "the body's parameters win");
     const plain = await rawApi(emu, 'POST', '/v1/customers', 'metadata[x__proto__]=1&description=__proto__');
     assert.equal(plain.status, 200, 'a key or value that only contains the word is plain data');
   });
