@@ -61,7 +61,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       const family = familyOf(options.family);
       const addresses = family === undefined ? all : all.filter((a) => a.family === family);
       if (addresses.length === 0) return callback(new Error(`no IPv${family} address for ${hostname}`), '', 0);
-      if (!allowPrivate && (isLocalName(hostname) || addresses.some((a) => !isPublicAddress(a.address)))) {
+      if (!allowPrivate && addresses.some((a) => !isPublicAddress(a.address))) {
         return callback(new RefusedAddressError('refused address'), '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { paymentProfiles, users } from '../../db/schema.js';
 import type { PaymentProfileRecord } from '../payment-profiles/payment-profile.repository.js';
-import type { UserRecord } from './user.repository.js';
+import { afterUserOf, type UserRecord } from './user.repository.js';
 
 /** A user with its payment profile, read together so a page costs one query. */
 export interface DirectoryRow {
@@ -30,9 +30,9 @@ export function createUserDirectoryRepository(db: Database) {
     async listPage(query: DirectoryQuery): Promise<DirectoryRow[] | undefined> {
       const conditions: SQL[] = [eq(users.organisationId, query.organisationId), eq(users.isTest, false), isNull(users.deletedAt)];
       if (query.afterId) {
-        const [anchor] = await db.select({ id: users.id }).from(users).where(and(eq(users.organisationId, query.organisationId), eq(users.id, query.afterId))).limit(1);
-        if (!anchor) return undefined;
-        conditions.push(gt(users.id, anchor.id));
+        const after = await afterUserOf(db, query.organisationId, query.afterId);
+        if (!after) return undefined;
+        conditions.push(after);
       }
       if (query.emailPrefix) conditions.push(sql`${users.email} like ${`${escapeLike(query.emailPrefix)}%`}`);
       const rows = await db

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { createBatcher } from '../../db/batching.js';
 import { reportingUniqueness } from '../../db/uniqueness.js';
@@ -29,6 +29,16 @@ const userColumns = {
 // Reads wait on this lookup alone: two batches out keep one slow batch (PostgreSQL busy with a login
 // flood, say) from holding every read behind it.
 const SESSION_BATCHING = { inFlight: 2, maxSize: 64 };
+
+/**
+ * Where a page of an organisation's users continues after `cursor`: after that user, if it is one of
+ * the organisation's (a user deleted since its page was read still marks the place); undefined for
+ * any other cursor, so a page never says anything about another organisation's users.
+ */
+export async function afterUserOf(db: Database, organisationId: string, cursor: string): Promise<SQL | undefined> {
+  const [anchor] = await db.select({ id: users.id }).from(users).where(and(eq(users.organisationId, organisationId), eq(users.id, cursor))).limit(1);
+  return anchor ? gt(users.id, anchor.id) : undefined;
+}
 
 export function createUserRepository(db: Database) {
   const selectUsers = () => db.select(userColumns).from(users).leftJoin(paymentProfiles, eq(paymentProfiles.userId, users.id));
@@ -109,9 +119,9 @@ export function createUserRepository(db: Database) {
     async list(organisationId: string, page: { limit: number; startingAfter?: string | undefined }): Promise<UserRecord[] | undefined> {
       const conditions = [eq(users.organisationId, organisationId), isNull(users.deletedAt)];
       if (page.startingAfter) {
-        const [anchor] = await db.select({ id: users.id }).from(users).where(and(eq(users.organisationId, organisationId), eq(users.id, page.startingAfter))).limit(1);
-        if (!anchor) return undefined;
-        conditions.push(gt(users.id, anchor.id));
+        const after = await afterUserOf(db, organisationId, page.startingAfter);
+        if (!after) return undefined;
+        conditions.push(after);
       }
       return selectUsers()
         .where(and(...conditions))
