@@ -23,6 +23,7 @@ import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
+import { trackRouteMethods } from '../http/method-not-allowed.js';
 import { useGracefulClose } from '../http/graceful-close.js';
 import { validatorCompiler } from '../http/validation.js';
 import { careValidateEnvelope } from '../faces/carevalidate/envelope.js';
@@ -38,6 +39,8 @@ export interface BuildAppOptions {
 const requestIdPrefix = `req_${randomBytes(6).toString('base64url')}`;
 let requestCounter = 0;
 const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
+
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
 
 /** The envelope of the face a URL belongs to, for errors raised before routing. */
 function envelopeForUrl(url: string): ErrorEnvelope {
@@ -62,7 +65,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     // Requests that reach a closing server get a SHUTTING_DOWN 503 in their face's envelope (below), not Fastify's bare one.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    routerOptions: ROUTER_OPTIONS,
     // A client trickling its headers or body is cut off, so slow connections cannot pile up.
     requestTimeout: ctx.config.requestTimeoutMs,
     http: { headersTimeout: ctx.config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, ctx.config.requestTimeoutMs) },
@@ -71,6 +74,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     clientErrorHandler: clientErrorHandler(envelopeForUrl, nextRequestId),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  trackRouteMethods(app, ROUTER_OPTIONS);
   app.setValidatorCompiler(validatorCompiler);
   enforceTextRule(app);
   // Only JSON is accepted (the README documents 415 for anything else); Fastify's text/plain parser would let it in.

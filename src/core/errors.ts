@@ -53,6 +53,8 @@ export const InvalidApiKeyError = defineError('INVALID_API_KEY', 401, 'The API k
 export const ForbiddenError = defineError('FORBIDDEN', 403, 'You are not allowed to do this');
 export const NotFoundError = defineError('NOT_FOUND', 404, 'Not found');
 export const RouteNotFoundError = defineError('ROUTE_NOT_FOUND', 404, 'No such route');
+/** The path exists, under other methods (named in the Allow header). */
+export const MethodNotAllowedError = defineError('METHOD_NOT_ALLOWED', 405, 'This method is not allowed on this path');
 export const EmailTakenError = defineError('EMAIL_TAKEN', 409, 'That email is already registered');
 export const ConflictError = defineError('CONFLICT', 409, 'The resource already exists');
 export const IdempotencyConflictError = defineError(

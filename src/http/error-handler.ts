@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PaymentDeclinedError, RouteNotFoundError, ShuttingDownError, type AppError } from '../core/errors.js';
+import { MethodNotAllowedError, PaymentDeclinedError, RouteNotFoundError, ShuttingDownError, type AppError } from '../core/errors.js';
 import { toAppError } from './error-mapping.js';
 import { redactUrl, withoutQueryValues } from './logging.js';
 
@@ -25,10 +25,16 @@ function reasonOf(error: unknown): string | undefined {
 /** Installs a face's envelope for thrown errors and unknown routes within its scope. */
 export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope): void {
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply, envelope));
-  app.setNotFoundHandler((request, reply) =>
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
     // The path as logged (a token or client secret in it withheld): the message is logged and answered.
-    sendError(new RouteNotFoundError(`No route ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply, envelope),
-  );
+    const shown = redactUrl(path);
+    const allowed = request.method === 'OPTIONS' ? [] : app.allowedMethods(path);
+    const error = allowed.length
+      ? new MethodNotAllowedError(`${request.method} is not allowed on ${shown}; it answers ${allowed.join(', ')}`, undefined, { headers: { allow: allowed.join(', ') } })
+      : new RouteNotFoundError(`No route ${request.method} ${shown}`);
+    return sendError(error, request, reply, envelope);
+  });
 }
 
 /** The native envelope: {statusCode, code, message, requestId, declineCode?, details?}. */

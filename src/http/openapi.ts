@@ -25,7 +25,9 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         version: '0.1.0',
         description:
           'Users and payments with Stripe. Three faces on one core: the Customers & Payments API (`/user`, `/payment`), ' +
-          'a Coord-compatible Users API (`/v1/users`) and a CareValidate-compatible API (`/api/v1/users`).',
+          'a Coord-compatible Users API (`/v1/users`) and a CareValidate-compatible API (`/api/v1/users`). ' +
+          'Every error is in the envelope of the face its path belongs to; a path called with a method it does not answer is a 405 ' +
+          '`METHOD_NOT_ALLOWED` whose `Allow` header names the methods it does.',
       },
       servers: [{ url: publicUrl }],
       components: { securitySchemes: { ...securitySchemes, [ROUTE_SECURITY_SCHEME]: { type: 'http', scheme: 'bearer' } } },

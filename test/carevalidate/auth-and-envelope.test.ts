@@ -91,12 +91,13 @@ describe('the failure envelope for what is not a well-formed call', () => {
     assertAnswer(response, 413, { status: 413, success: false, message: 'Payload too large', error: 'The request body is too large' });
   });
 
-  test('unknown routes and methods under /api/v1/users: 404 in the same envelope', async () => {
+  test('unknown routes (404) and methods (405) under /api/v1/users, in the same envelope', async () => {
     const headers = { 'cv-api-key': t.apiKey };
     const nested = await t.inject({ method: 'GET', url: `${USERS_URL}/someone?x=1`, headers });
     assertAnswer(nested, 404, { status: 404, success: false, message: 'Not found', error: 'No route GET /api/v1/users/someone' });
     const put = await t.inject({ method: 'PUT', url: USERS_URL, headers, payload: {} });
-    assertAnswer(put, 404, { status: 404, success: false, message: 'Not found', error: 'No route PUT /api/v1/users' });
+    assertAnswer(put, 405, { status: 405, success: false, message: 'Method not allowed', error: 'PUT is not allowed on /api/v1/users; it answers GET, HEAD, POST' });
+    assert.equal(put.headers.allow, 'GET, HEAD, POST');
   });
 
   test('the trailing slash form is the same route', async () => {

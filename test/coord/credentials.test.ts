@@ -183,5 +183,10 @@ describe('malformed requests', () => {
     assert.equal(unknownRoute.statusCode, 404);
     assert.equal(unknownRoute.json().code, 'ROUTE_NOT_FOUND');
     assert.equal(typeof unknownRoute.json().request_id, 'string');
+
+    const wrongMethod = await coord(t, { method: 'DELETE', path: '/user/current', jwt });
+    assert.equal(wrongMethod.statusCode, 405);
+    assert.equal(wrongMethod.json().code, 'METHOD_NOT_ALLOWED');
+    assert.equal(wrongMethod.headers.allow, 'GET, HEAD');
   });
 });

@@ -87,7 +87,16 @@ describe('bad input gets a 4xx in the native envelope, never a 500', () => {
 
   test('an unknown route is a 404 in the same shape', async () => {
     assertNativeError(await t.inject({ method: 'GET', url: '/no/such/route' }), 404, 'ROUTE_NOT_FOUND');
-    assertNativeError(await t.inject({ method: 'PUT', url: '/user/register' }), 404, 'ROUTE_NOT_FOUND');
+    assertNativeError(await t.inject({ method: 'PUT', url: '/no/such/route' }), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  test('a path called with a method it does not answer is a 405 naming the methods it does', async () => {
+    const wrong = await t.inject({ method: 'DELETE', url: '/payment?limit=1', headers: bearer(t.apiKey) });
+    assertNativeError(wrong, 405, 'METHOD_NOT_ALLOWED');
+    assert.equal(wrong.headers.allow, 'GET, HEAD, POST');
+    const onItem = await t.inject({ method: 'PUT', url: '/user/some-user-id/', headers: bearer(t.apiKey) });
+    assertNativeError(onItem, 405, 'METHOD_NOT_ALLOWED');
+    assert.deepEqual(String(onItem.headers.allow).split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH']);
   });
 
   test('a huge id in the path does not reach the database', async () => {

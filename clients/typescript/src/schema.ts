@@ -81,6 +81,40 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The database does not answer; take the instance out of rotation */
                 503: {
                     headers: {
@@ -163,6 +197,40 @@ export interface paths {
                          *       "statusCode": 401,
                          *       "code": "UNAUTHENTICATED",
                          *       "message": "Authentication is required",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -254,6 +322,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The body is not in a content type this route accepts (send application/json) */
                 415: {
                     headers: {
@@ -265,6 +350,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -360,6 +462,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The request conflicts with what is stored */
                 409: {
                     headers: {
@@ -371,6 +490,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "CONFLICT",
                          *       "message": "The request conflicts with the current state",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -488,6 +624,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The request conflicts with what is stored */
                 409: {
                     headers: {
@@ -516,6 +669,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -586,6 +756,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -718,6 +922,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A user with this email exists already */
                 409: {
                     headers: {
@@ -780,6 +1001,23 @@ export interface paths {
                          *       "statusCode": 429,
                          *       "code": "RATE_LIMITED",
                          *       "message": "Too many failed logins; try again later",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -899,6 +1137,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description Too many failed attempts; retry after the Retry-After header */
                 429: {
                     headers: {
@@ -910,6 +1165,23 @@ export interface paths {
                          *       "statusCode": 429,
                          *       "code": "RATE_LIMITED",
                          *       "message": "Too many failed logins; try again later",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -978,6 +1250,40 @@ export interface paths {
                          *       "statusCode": 403,
                          *       "code": "FORBIDDEN",
                          *       "message": "You may not do this",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1105,6 +1411,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1225,6 +1565,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A user with this email exists already */
                 409: {
                     headers: {
@@ -1236,6 +1593,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "EMAIL_TAKEN",
                          *       "message": "A user with this email exists already",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1327,6 +1701,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1395,6 +1803,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1550,6 +1992,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A user with this email exists already */
                 409: {
                     headers: {
@@ -1561,6 +2020,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "EMAIL_TAKEN",
                          *       "message": "A user with this email exists already",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1662,6 +2138,40 @@ export interface paths {
                          *       "statusCode": 403,
                          *       "code": "FORBIDDEN",
                          *       "message": "You may not do this",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1782,6 +2292,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1884,6 +2428,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2081,6 +2659,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The payment is not in requires_capture (already captured, canceled, or its authorisation expired at Stripe) */
                 409: {
                     headers: {
@@ -2092,6 +2687,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "PAYMENT_NOT_CAPTURABLE",
                          *       "message": "This payment was already captured",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2290,6 +2902,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The payment succeeded: refund it instead */
                 409: {
                     headers: {
@@ -2301,6 +2930,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "PAYMENT_NOT_CANCELABLE",
                          *       "message": "This payment succeeded and cannot be canceled; refund it instead (POST /payment/{id}/refunds)",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2430,6 +3076,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2581,6 +3261,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The payment has not succeeded (or the cuid was used with another body: IDEMPOTENCY_KEY_REUSED) */
                 409: {
                     headers: {
@@ -2592,6 +3289,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "PAYMENT_NOT_REFUNDABLE",
                          *       "message": "Only a payment that succeeded can be refunded; this one is requires_payment_method",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2790,6 +3504,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2911,6 +3659,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The cuid was used before with a different body; a retry must send the same body */
                 409: {
                     headers: {
@@ -2922,6 +3687,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "IDEMPOTENCY_KEY_REUSED",
                          *       "message": "This cuid was used for a different payment",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3084,6 +3866,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3305,6 +4121,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The cuid was used before with a different body; a retry must send the same body */
                 409: {
                     headers: {
@@ -3316,6 +4149,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "IDEMPOTENCY_KEY_REUSED",
                          *       "message": "This cuid was used for a different payment",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3482,6 +4332,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3583,6 +4467,40 @@ export interface paths {
                          *       "statusCode": 403,
                          *       "code": "FORBIDDEN",
                          *       "message": "You may not do this",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3753,6 +4671,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The body is not in a content type this route accepts (send application/json) */
                 415: {
                     headers: {
@@ -3764,6 +4699,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3940,6 +4892,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The body is not in a content type this route accepts (send application/json) */
                 415: {
                     headers: {
@@ -3951,6 +4920,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4024,6 +5010,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4122,6 +5142,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4237,6 +5291,40 @@ export interface paths {
                          *       "statusCode": 403,
                          *       "code": "FORBIDDEN",
                          *       "message": "You may not do this",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4408,6 +5496,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The request conflicts with what is stored */
                 409: {
                     headers: {
@@ -4436,6 +5541,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4535,6 +5657,40 @@ export interface paths {
                          *       "statusCode": 403,
                          *       "code": "FORBIDDEN",
                          *       "message": "You may not do this",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4679,6 +5835,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The request conflicts with what is stored */
                 409: {
                     headers: {
@@ -4707,6 +5880,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4833,6 +6023,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4901,6 +6125,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5058,6 +6316,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The body is not in a content type this route accepts (send application/json) */
                 415: {
                     headers: {
@@ -5069,6 +6344,23 @@ export interface paths {
                          *       "statusCode": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5193,6 +6485,40 @@ export interface paths {
                          *       "statusCode": 404,
                          *       "code": "NOT_FOUND",
                          *       "message": "No such object",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5352,6 +6678,40 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5480,6 +6840,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description The request conflicts with what is stored */
                 409: {
                     headers: {
@@ -5491,6 +6868,23 @@ export interface paths {
                          *       "statusCode": 409,
                          *       "code": "CONFLICT",
                          *       "message": "The request conflicts with the current state",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5556,6 +6950,40 @@ export interface paths {
                          *       "statusCode": 400,
                          *       "code": "INVALID_SIGNATURE",
                          *       "message": "The Stripe signature does not verify",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5679,7 +7107,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5688,8 +7116,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5724,6 +7169,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5845,7 +7307,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5854,8 +7316,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5890,6 +7369,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6012,7 +7508,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6021,8 +7517,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6057,6 +7570,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6176,7 +7706,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6185,8 +7715,42 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6319,7 +7883,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6328,8 +7892,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6347,6 +7928,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6479,7 +8077,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6488,8 +8086,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6507,6 +8122,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6637,7 +8269,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6646,8 +8278,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6665,6 +8314,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6779,7 +8445,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6788,8 +8454,42 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6905,7 +8605,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6914,8 +8614,42 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7048,6 +8782,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
                 /** @description The body is not in a content type this route accepts (send application/json) */
                 415: {
                     headers: {
@@ -7059,6 +8810,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7166,7 +8934,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7175,8 +8943,42 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7286,7 +9088,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7295,8 +9097,42 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7389,7 +9225,7 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
-                /** @description The caller is authenticated but may not do this */
+                /** @description The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7398,8 +9234,25 @@ export interface paths {
                         /**
                          * @example {
                          *       "status": 403,
-                         *       "code": "FORBIDDEN",
-                         *       "message": "You may not do this",
+                         *       "code": "ORGANISATION_MISMATCH",
+                         *       "message": "This user JWT belongs to another organisation than the access_key",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7417,6 +9270,23 @@ export interface paths {
                          *       "status": 415,
                          *       "code": "UNSUPPORTED_MEDIA_TYPE",
                          *       "message": "Send the body as application/json",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7485,6 +9355,40 @@ export interface paths {
                          *           "message": "must match format \"email\""
                          *         }
                          *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
                         "application/json": components["schemas"]["CoordError"];
@@ -7696,6 +9600,56 @@ export interface paths {
                             status: 401;
                             /** @enum {string} */
                             error: "Invalid API key";
+                        };
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "success": false,
+                         *       "message": "The request was not sent in time",
+                         *       "error": "The request was not sent in time"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "success": false,
+                         *       "message": "The request headers are too large",
+                         *       "error": "The request headers are too large"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
                         };
                     };
                 };
@@ -8076,6 +10030,31 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 408,
+                         *       "success": false,
+                         *       "message": "The request was not sent in time",
+                         *       "error": "The request was not sent in time"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
+                        };
+                    };
+                };
                 /** @description The body is larger than the configured BODY_LIMIT */
                 413: {
                     headers: {
@@ -8113,6 +10092,31 @@ export interface paths {
                          *       "success": false,
                          *       "message": "Send the body as application/json",
                          *       "error": "Send the body as application/json"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 431,
+                         *       "success": false,
+                         *       "message": "The request headers are too large",
+                         *       "error": "The request headers are too large"
                          *     }
                          */
                         "application/json": {

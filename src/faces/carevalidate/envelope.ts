@@ -13,6 +13,8 @@ export function success<S extends number, T>(status: S, data: T): { status: S; s
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
   404: 'Not found',
+  405: 'Method not allowed',
+  431: 'Request header fields too large',
   413: 'Payload too large',
   415: 'Unsupported media type',
   429: 'Too many requests',

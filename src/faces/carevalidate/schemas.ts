@@ -1,4 +1,5 @@
 import { BIRTH_DATE_FORMAT, displayNameSchema } from '../../http/validation.js';
+import { PARSER_STATUSES } from '../../http/client-errors.js';
 import { Type, type Static, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../../core/ids.js';
 import { DISCRIMINATOR, PATTERN_MESSAGES } from './validation.js';
@@ -179,7 +180,7 @@ const InvalidKeyBody = Type.Object(
   { additionalProperties: false, title: 'CareValidateInvalidApiKey' },
 );
 
-/** The failure statuses a route can answer, all in CareValidate's envelopes. */
+/** The failure statuses a route can answer (and those of Node's HTTP parser), all in CareValidate's envelopes. */
 export function failureResponses(...statuses: number[]) {
-  return { 401: InvalidKeyBody, ...Object.fromEntries(statuses.map((status) => [status, FailureBody])) };
+  return { 401: InvalidKeyBody, ...Object.fromEntries([...statuses, ...PARSER_STATUSES].map((status) => [status, FailureBody])) };
 }

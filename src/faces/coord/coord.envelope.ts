@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { PaymentDeclinedError } from '../../core/errors.js';
 import type { ErrorEnvelope } from '../../http/error-handler.js';
+import { PARSER_STATUSES } from '../../http/client-errors.js';
 
 /** The Coord face's error body: a human message, a machine code, and the fields at fault. */
 export const CoordError = Type.Object(
@@ -33,7 +34,7 @@ export const coordEnvelope: ErrorEnvelope = (error, request) => ({
 
 const errorRef = Type.Ref('CoordError');
 
-/** The error statuses a Coord route can answer, all in the Coord envelope. */
+/** The error statuses a Coord route can answer (and those of Node's HTTP parser), all in the Coord envelope. */
 export function coordErrors(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, errorRef]));
+  return Object.fromEntries([...statuses, ...PARSER_STATUSES].map((status) => [status, errorRef]));
 }

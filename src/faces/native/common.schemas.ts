@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PARSER_STATUSES } from '../../http/client-errors.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -16,9 +17,9 @@ export const ErrorBody = Type.Object(
 
 const errorRef = Type.Ref('NativeError');
 
-/** The error statuses a route can answer, all in the native envelope. */
+/** The error statuses a route can answer (and those of Node's HTTP parser), all in the native envelope. */
 export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, errorRef]));
+  return Object.fromEntries([...statuses, ...PARSER_STATUSES].map((status) => [status, errorRef]));
 }
 
 export const PageQuery = Type.Object(

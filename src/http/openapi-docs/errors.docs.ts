@@ -13,14 +13,27 @@ const ERROR_CASES: Record<string, ErrorCase> = {
   403: { description: 'The caller is authenticated but may not do this', code: 'FORBIDDEN', message: 'You may not do this' },
   404: { description: 'No such object, or one the caller may not see', code: 'NOT_FOUND', message: 'No such object' },
   409: { description: 'The request conflicts with what is stored', code: 'CONFLICT', message: 'The request conflicts with the current state' },
+  408: { description: 'The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed', code: 'REQUEST_TIMEOUT', message: 'The request was not sent in time' },
   413: { description: 'The body is larger than the configured BODY_LIMIT', code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
   415: { description: 'The body is not in a content type this route accepts (send application/json)', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
+  431: { description: "The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed", code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
   429: { description: 'Too many failed attempts; retry after the Retry-After header', code: 'RATE_LIMITED', message: 'Too many failed logins; try again later' },
   503: { description: 'A dependency (Stripe or the database) is unavailable; retrying the same request is safe', code: 'PROVIDER_UNAVAILABLE', message: 'The payment provider is unavailable; retry later' },
 };
 
+/** Where a face's usual case of a status is its own. */
+const FACE_CASES: Partial<Record<Face, Record<string, ErrorCase>>> = {
+  coord: {
+    403: {
+      description: 'The caller may not do this; ORGANISATION_MISMATCH: the access keys, or an access_key and the user JWT, belong to different organisations',
+      code: 'ORGANISATION_MISMATCH',
+      message: 'This user JWT belongs to another organisation than the access_key',
+    },
+  },
+};
+
 export function errorDocs(face: Face, status: string, override?: ErrorOverride): ResponseDocs | undefined {
-  const base = ERROR_CASES[status];
+  const base = FACE_CASES[face]?.[status] ?? ERROR_CASES[status];
   if (!base) return undefined;
   const error = { ...base, ...override };
   return { description: error.description, example: envelope(face, Number(status), error) };
