@@ -14,10 +14,10 @@ const TITLES: Record<number, string> = {
   400: 'Invalid request',
   404: 'Not found',
   405: 'Method not allowed',
-  431: 'Request header fields too large',
   413: 'Payload too large',
   415: 'Unsupported media type',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   503: 'Service unavailable',
 };
 
