@@ -29,6 +29,9 @@ export function signatureHeader(secret: string, payload: string, timestamp = Mat
   return `t=${timestamp},v1=${v1}`;
 }
 
+const KEEP_ALIVE_IDLE_MS = 5_000;
+const KEEP_ALIVE: http.AgentOptions = { keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS };
+
 function endpointWants(we: Stripe.WebhookEndpoint, type: string): boolean {
   return we.status === 'enabled' && (we.enabled_events.includes('*') || we.enabled_events.includes(type));
 }
@@ -39,6 +42,11 @@ export class WebhookDispatcher {
   private readonly pending: Map<string, Delivery>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inflight = new Set<http.ClientRequest>();
+  /**
+   * Connections to endpoints are kept open between deliveries (a connection per event cost both
+   * sides more than the delivery itself); an idle one is closed after KEEP_ALIVE_IDLE_MS.
+   */
+  private readonly agents = { 'http:': new http.Agent(KEEP_ALIVE), 'https:': new https.Agent(KEEP_ALIVE) };
   private closed = false;
 
   constructor(private readonly store: Store, private readonly opts: DispatcherOptions) {
@@ -79,6 +87,7 @@ export class WebhookDispatcher {
     this.timers.clear();
     for (const req of this.inflight) req.destroy();
     this.inflight.clear();
+    for (const agent of Object.values(this.agents)) agent.destroy();
   }
 
   private schedule(d: Delivery): void {
@@ -129,28 +138,36 @@ export class WebhookDispatcher {
   }
 
   /** Resolves with the HTTP status, or 0 when the endpoint could not be reached. */
-  private post(url: string, payload: string, signature: string): Promise<number> {
+  private async post(url: string, payload: string, signature: string): Promise<number> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return 0;
+    }
+    const agent = target.protocol === 'https:' ? this.agents['https:'] : this.agents['http:'];
+    const sent = await this.send(target, agent, payload, signature);
+    // The endpoint closed a kept-open connection just as it was reused: nothing reached it, so the
+    // delivery goes again at once on a new connection (not a failed attempt, and no backoff).
+    return sent.staleConnection && !this.closed ? (await this.send(target, agent, payload, signature)).status : sent.status;
+  }
+
+  private send(target: URL, agent: http.Agent, payload: string, signature: string): Promise<{ status: number; staleConnection: boolean }> {
     return new Promise((resolve) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        resolve(0);
-        return;
-      }
       const client = target.protocol === 'https:' ? https : http;
       const req = client.request(target, {
-        method: 'POST', agent: false, timeout: this.opts.timeoutMs,
+        method: 'POST', agent, timeout: this.opts.timeoutMs,
         headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': signature, 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', 'Content-Length': Buffer.byteLength(payload) },
       }, (res) => {
+        const settle = (status: number) => resolve({ status, staleConnection: false });
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-        res.on('close', () => resolve(res.complete ? (res.statusCode ?? 0) : 0));
+        res.on('end', () => settle(res.statusCode ?? 0));
+        res.on('error', () => settle(0));
+        res.on('close', () => settle(res.complete ? (res.statusCode ?? 0) : 0));
       });
       this.inflight.add(req);
       req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(0));
+      req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, staleConnection: req.reusedSocket && error.code === 'ECONNRESET' }));
       req.on('close', () => this.inflight.delete(req));
       req.end(payload);
     });
