@@ -9,8 +9,8 @@ export interface BatchingOptions {
 
 /**
  * One batch out at a time: under load the most calls go together, and at low load a call still
- * goes at once. (The bench at 20 connections: about three calls a batch and 0.48 of the raw SDK's
- * payment rate; with two out at a time, about two a batch and 0.36 to 0.40.)
+ * goes in the turn of the event loop it was made in. (The bench at 20 connections: 0.94 statements
+ * a payment, against 1.4 when a call went out at once and 2 or more with two batches out at a time.)
  */
 export const STATEMENT_BATCHING: BatchingOptions = { inFlight: 1, maxSize: 64 };
 
@@ -23,14 +23,17 @@ interface Call<I, O> {
 /**
  * Group commit for one statement that takes many inputs: `run` answers one output per input, in
  * order, and runs as a single statement (one round trip, and for a write one commit, for all).
- * A call goes out at once while fewer than `inFlight` batches are out; otherwise it waits for the
- * next batch, so nothing ever waits on a timer and batches grow only with the load. A batch that
- * fails is run again one input at a time, so one bad input fails only its own call (a statement is
- * atomic: the failed batch wrote nothing). A database that cannot be reached fails them all.
+ * Calls are sent at the end of the event loop's turn they were made in (setImmediate, never a
+ * timer), so the calls that many requests arriving together make go as one batch; while
+ * `inFlight` batches are out, new calls wait for the next batch, so batches grow with the load
+ * and nothing waits longer than the batch before it. A batch that fails is run again one input
+ * at a time, so one bad input fails only its own call (a statement is atomic: the failed batch
+ * wrote nothing). A database that cannot be reached fails them all.
  */
 export function createBatcher<I, O>(run: (inputs: I[]) => Promise<O[]>, options: BatchingOptions = STATEMENT_BATCHING): (input: I) => Promise<O> {
   const waiting: Array<Call<I, O>> = [];
   let out = 0;
+  let sendScheduled = false;
 
   async function settle(batch: Array<Call<I, O>>): Promise<void> {
     try {
@@ -46,6 +49,7 @@ export function createBatcher<I, O>(run: (inputs: I[]) => Promise<O[]>, options:
   }
 
   function dispatch(): void {
+    sendScheduled = false;
     while (out < options.inFlight && waiting.length > 0) {
       out += 1;
       void settle(waiting.splice(0, options.maxSize)).finally(() => {
@@ -58,6 +62,8 @@ export function createBatcher<I, O>(run: (inputs: I[]) => Promise<O[]>, options:
   return (input) =>
     new Promise<O>((resolve, reject) => {
       waiting.push({ input, resolve, reject });
-      dispatch();
+      if (sendScheduled || out >= options.inFlight) return;
+      sendScheduled = true;
+      setImmediate(dispatch);
     });
 }

@@ -22,17 +22,20 @@ function doubling(fail: (inputs: number[]) => Error | undefined = () => undefine
 }
 
 describe('statements batched across concurrent calls (group commit)', () => {
-  test('a call goes out at once; calls made while it is out go together in the next batch, each answered its own', async () => {
+  test('calls made in one turn of the event loop go together; calls made while a batch is out go in the next, each answered its own', async () => {
     const statement = doubling();
     const call = createBatcher(statement.run, { inFlight: 1, maxSize: 64 });
-    const first = call(1);
-    assert.deepEqual(statement.batches, [[1]], 'nothing waits on a timer');
-    const rest = [call(2), call(3), call(4)];
-    assert.deepEqual(statement.batches, [[1]]);
+    const first = [call(1), call(2)];
+    assert.deepEqual(statement.batches, [], 'sent at the end of the turn, not at the call');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(statement.batches, [[1, 2]], 'nothing waits on a timer');
+    const rest = [call(3), call(4), call(5)];
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(statement.batches, [[1, 2]], 'one batch out at a time');
     await statement.answerAll();
-    assert.deepEqual(statement.batches, [[1], [2, 3, 4]]);
+    assert.deepEqual(statement.batches, [[1, 2], [3, 4, 5]]);
     await statement.answerAll();
-    assert.deepEqual(await Promise.all([first, ...rest]), [2, 4, 6, 8]);
+    assert.deepEqual(await Promise.all([...first, ...rest]), [2, 4, 6, 8, 10]);
   });
 
   test('a batch carries at most maxSize calls; the rest follow', async () => {
@@ -40,7 +43,7 @@ describe('statements batched across concurrent calls (group commit)', () => {
     const call = createBatcher(statement.run, { inFlight: 1, maxSize: 2 });
     const calls = [1, 2, 3, 4, 5, 6].map(call);
     for (let i = 0; i < 4; i++) await statement.answerAll();
-    assert.deepEqual(statement.batches, [[1], [2, 3], [4, 5], [6]]);
+    assert.deepEqual(statement.batches, [[1, 2], [3, 4], [5, 6]]);
     assert.deepEqual(await Promise.all(calls), [2, 4, 6, 8, 10, 12]);
   });
 
@@ -48,6 +51,7 @@ describe('statements batched across concurrent calls (group commit)', () => {
     const statement = doubling((inputs) => (inputs.includes(13) ? new Error('check constraint violated by 13') : undefined));
     const call = createBatcher(statement.run, { inFlight: 1, maxSize: 64 });
     const first = call(1);
+    await new Promise((resolve) => setImmediate(resolve));
     const batched = [call(12), call(13), call(14)].map((p) => p.then((value) => ({ value }), (error: Error) => ({ error: error.message })));
     for (let i = 0; i < 3; i++) await statement.answerAll();
     await first;
@@ -60,6 +64,7 @@ describe('statements batched across concurrent calls (group commit)', () => {
     const statement = doubling((inputs) => (inputs.length > 1 ? unreachable : undefined));
     const call = createBatcher(statement.run, { inFlight: 1, maxSize: 64 });
     const first = call(1);
+    await new Promise((resolve) => setImmediate(resolve));
     const batched = [call(2), call(3)].map((p) => p.then(() => 'answered', (error: Error) => error.message));
     for (let i = 0; i < 2; i++) await statement.answerAll();
     await first;
