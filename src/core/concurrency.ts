@@ -1,22 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+export interface Limiter {
+  /** Runs `task` once fewer than the limit run; callers beyond it wait in arrival order. */
+  <T>(task: () => Promise<T>): Promise<T>;
+  /** Whether the limit is reached: a new task would wait. */
+  readonly full: boolean;
+}
+
 /** At most `limit` of the given tasks run at once; the rest wait in arrival order. */
-export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function createLimiter(limit: number): Limiter {
   let running = 0;
   const waiting: Array<() => void> = [];
+  // A finishing task hands its slot straight to the first in line, so no newcomer can slip in between.
   const release = () => {
-    running -= 1;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
   };
-  return async (task) => {
+  const run = async <T>(task: () => Promise<T>): Promise<T> => {
     if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
+    else running += 1;
     try {
       return await task();
     } finally {
       release();
     }
   };
+  return Object.defineProperty(run, 'full', { get: () => running >= limit }) as Limiter;
 }
 
 /**

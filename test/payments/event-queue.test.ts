@@ -55,6 +55,25 @@ describe('Stripe events as a queue', () => {
     }
   });
 
+  test('a burst of events is applied a few at a time: each is acknowledged at once, requests are answered meanwhile, and all are applied', async () => {
+    const user = await registerUser(t);
+    const ids = await Promise.all(Array.from({ length: 12 }, () => confirmedPayment(user)));
+    // Every re-read of an intent hangs for a while: the events being applied pile up at Stripe.
+    await injectFault(t.stripeUrl, { path: '/v1/payment_intents/', method: 'GET', kind: 'hang', hangMs: 1500, count: 100 });
+    try {
+      const acknowledged = await Promise.all(ids.map((id) => deliver(succeededEvent(id))));
+      assert.deepEqual(acknowledged.map((r) => r.statusCode), ids.map(() => 200));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const faults = (await (await fetch(`${t.stripeUrl}/_emulator/faults`)).json()) as { faults: Array<{ remaining: number }> };
+      const rereadsAtOnce = 100 - (faults.faults[0]?.remaining ?? 0);
+      assert.ok(rereadsAtOnce >= 1 && rereadsAtOnce <= 4, `${rereadsAtOnce} events applied at once (at most 4)`);
+      assert.equal((await t.inject({ method: 'GET', url: `/payment/${ids[0]}`, headers: bearer(user.token) })).statusCode, 200, 'a request is answered meanwhile');
+    } finally {
+      await clearFaults(t.stripeUrl);
+    }
+    for (const id of ids) await eventually(async () => ((await readPayment(user, id)).status === 'succeeded' ? true : undefined), `the event of ${id} to be applied`, 30_000);
+  });
+
   test('correctly signed but malformed events are 400s, never 500s, and nothing is stored', async () => {
     const bodies = ['{}', 'null', '[]', '"evt"', '42', JSON.stringify({ id: eventId(), type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', object: 'payment_intent' } } }),
       JSON.stringify({ id: eventId(), type: 'payment_intent.succeeded', created: now() }), JSON.stringify({ id: eventId(), type: 'payment_intent.succeeded', created: now(), data: { object: null } }),

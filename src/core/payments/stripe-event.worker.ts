@@ -1,3 +1,4 @@
+import { createLimiter } from '../concurrency.js';
 import type { Logger } from '../logger.js';
 import type { OperationRepository } from './operation.repository.js';
 import type { StripeEventRepository, StoredEvent } from './stripe-event.repository.js';
@@ -17,6 +18,12 @@ export interface EventWorkerDeps {
 }
 
 const BATCH = 20;
+/**
+ * Events applied at once by one instance, however many arrive: fewer than half the default
+ * database pool (10), so a burst of deliveries (Stripe sends its backlog at once after an outage)
+ * leaves the pool to API requests instead of queueing them behind event work.
+ */
+const CONCURRENCY = 4;
 // Longer than any event takes to apply (a few Stripe calls with their retries): a dead worker's events come back after it.
 const LOCK_SECONDS = 120;
 const RETENTION_EVERY_MS = 3600_000;
@@ -26,7 +33,8 @@ const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: 
 /**
  * Applies queued Stripe events: the receiving instance takes its event at once; every instance
  * polls for due ones (retries, or events a crashed receiver left) with FOR UPDATE SKIP LOCKED,
- * so several instances never take the same event. Failures back off (1 s, 2 s, 4 s, … up to an
+ * so several instances never take the same event. At most CONCURRENCY events are applied at
+ * once; an event received while they all are waits for the poll. Failures back off (1 s, 2 s, 4 s, … up to an
  * hour) and are dead-lettered with a log line after maxAttempts; one failing event blocks no other.
  */
 export function createEventWorker(deps: EventWorkerDeps) {
@@ -35,6 +43,7 @@ export function createEventWorker(deps: EventWorkerDeps) {
   const inFlight = new Set<Promise<void>>();
   let lastRetention = 0;
   let stopped = false;
+  const applying = createLimiter(CONCURRENCY);
 
   async function handle(row: StoredEvent): Promise<void> {
     try {
@@ -70,7 +79,7 @@ export function createEventWorker(deps: EventWorkerDeps) {
 
   async function drainDue(): Promise<void> {
     for (let batch = await deps.events.takeDue(BATCH, LOCK_SECONDS); batch.length > 0 && !stopped; batch = await deps.events.takeDue(BATCH, LOCK_SECONDS)) {
-      await Promise.all(batch.map(handle));
+      await Promise.all(batch.map((row) => applying(() => handle(row))));
     }
     await applyRetention();
   }
@@ -99,12 +108,17 @@ export function createEventWorker(deps: EventWorkerDeps) {
       timer.unref();
     },
 
-    /** The receiver's own event: processed now, beside any other, without waiting for a poll. */
+    /**
+     * The receiver's own event: processed now, without waiting for a poll, when a slot is free;
+     * otherwise the poll takes it once the receiver's grace ends (it is stored either way).
+     */
     processNow(eventId: string): Promise<void> {
-      if (stopped) return Promise.resolve();
-      return track(async () => {
-        for (const row of await deps.events.takeById(eventId, LOCK_SECONDS)) await handle(row);
-      });
+      if (stopped || applying.full) return Promise.resolve();
+      return track(() =>
+        applying(async () => {
+          for (const row of await deps.events.takeById(eventId, LOCK_SECONDS)) await handle(row);
+        }),
+      );
     },
 
     /** Processes everything due now (tests, the reconcile command). */
