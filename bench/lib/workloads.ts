@@ -61,12 +61,28 @@ async function closedLoopCount(concurrency: number, seconds: number, fn: () => P
   return done;
 }
 
+/**
+ * The create paybridge sends for a POST /payment, made straight from the SDK: the same amount,
+ * currency and customer, and metadata of the same size as paybridge's payment, user and
+ * organisation ids (under other names: these intents are not paybridge's, and its webhook
+ * receiver ignores them as it ignores other software's), each under a fresh idempotency key. The baseline is the call itself, so what
+ * paybridge adds is what paybridge does, not what Stripe does with a richer call.
+ */
+function paybridgesCreate(stripe: Stripe, customerId: string): () => Promise<Stripe.PaymentIntent> {
+  const id = () => randomUUID();
+  return () =>
+    stripe.paymentIntents.create(
+      { amount: 2000, currency: 'usd', customer: customerId, metadata: { baseline_payment_id: id(), baseline_user_id_: id(), baseline_organisation_id: id() } },
+      { idempotencyKey: randomUUID() },
+    );
+}
+
 /** The SDK calling paymentIntents.create directly on the same emulator paybridge uses: creates per second, and in all. */
 export async function rawSdkCreates(emulatorUrl: string, connections: number, seconds: number, meter?: CpuMeter): Promise<{ rps: number; total: number }> {
   const base = new URL(emulatorUrl);
   const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
   const customer = await stripe.customers.create({ email: 'raw-sdk@example.com' });
-  const create = () => stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id }, { idempotencyKey: randomUUID() });
+  const create = paybridgesCreate(stripe, customer.id);
   await closedLoop(connections, 2, create);
   meter?.start();
   const total = await closedLoopCount(connections, seconds, create);
@@ -80,9 +96,10 @@ export async function rawSdkCreateLatency(emulatorUrl: string, seconds: number):
   const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
   const customer = await stripe.customers.create({ email: 'raw-sdk-latency@example.com' });
   const samples: number[] = [];
+  const createOne = paybridgesCreate(stripe, customer.id);
   const create = async () => {
     const started = performance.now();
-    await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id }, { idempotencyKey: randomUUID() });
+    await createOne();
     samples.push(performance.now() - started);
   };
   await closedLoop(1, 2, create);
