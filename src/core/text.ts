@@ -23,18 +23,23 @@ const MAX_DEPTH = 64;
 const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1').replace(UNSAFE_GLOBAL, '\ufffd').slice(0, 64);
 
 /** JSON pointers of every string (value or property name) in value that breaks the rule. */
-export function findUnsafeText(value: unknown, path = '', found: ErrorDetail[] = [], depth = 0): ErrorDetail[] {
-  if (found.length >= MAX_REPORTED || depth > MAX_DEPTH) return found;
+export function findUnsafeText(value: unknown, path = '', found: ErrorDetail[] = []): ErrorDetail[] {
+  walkText(value, found, () => path, 0);
+  return found;
+}
+
+/** The walk behind findUnsafeText: a pointer is spelled out (`pathOf`) only for what is reported. */
+function walkText(value: unknown, found: ErrorDetail[], pathOf: () => string, depth: number): void {
+  if (found.length >= MAX_REPORTED || depth > MAX_DEPTH) return;
   if (typeof value === 'string') {
-    if (isUnsafeText(value)) found.push({ path: path || '/', message: UNSAFE_TEXT_MESSAGE });
+    if (isUnsafeText(value)) found.push({ path: pathOf() || '/', message: UNSAFE_TEXT_MESSAGE });
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => findUnsafeText(item, `${path}/${index}`, found, depth + 1));
+    value.forEach((item, index) => walkText(item, found, () => `${pathOf()}/${index}`, depth + 1));
   } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
     for (const [key, item] of Object.entries(value)) {
-      const itemPath = `${path}/${pointerPart(key)}`;
-      if (isUnsafeText(key)) found.push({ path: itemPath, message: UNSAFE_TEXT_MESSAGE });
-      findUnsafeText(item, itemPath, found, depth + 1);
+      const itemPath = () => `${pathOf()}/${pointerPart(key)}`;
+      if (isUnsafeText(key)) found.push({ path: itemPath(), message: UNSAFE_TEXT_MESSAGE });
+      walkText(item, found, itemPath, depth + 1);
     }
   }
-  return found;
 }
