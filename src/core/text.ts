@@ -24,22 +24,33 @@ const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1'
 
 /** JSON pointers of every string (value or property name) in value that breaks the rule. */
 export function findUnsafeText(value: unknown, path = '', found: ErrorDetail[] = []): ErrorDetail[] {
-  walkText(value, found, () => path, 0);
+  // Nearly every value is clean: a walk that allocates nothing says so, and only then are pointers spelled out.
+  if (holdsUnsafeText(value, 0)) reportUnsafeText(value, path, found, 0);
   return found;
 }
 
-/** The walk behind findUnsafeText: a pointer is spelled out (`pathOf`) only for what is reported. */
-function walkText(value: unknown, found: ErrorDetail[], pathOf: () => string, depth: number): void {
+function holdsUnsafeText(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof value === 'string') return isUnsafeText(value);
+  if (Array.isArray(value)) return value.some((item) => holdsUnsafeText(item, depth + 1));
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return false;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && (isUnsafeText(key) || holdsUnsafeText((value as Record<string, unknown>)[key], depth + 1))) return true;
+  }
+  return false;
+}
+
+function reportUnsafeText(value: unknown, path: string, found: ErrorDetail[], depth: number): void {
   if (found.length >= MAX_REPORTED || depth > MAX_DEPTH) return;
   if (typeof value === 'string') {
-    if (isUnsafeText(value)) found.push({ path: pathOf() || '/', message: UNSAFE_TEXT_MESSAGE });
+    if (isUnsafeText(value)) found.push({ path: path || '/', message: UNSAFE_TEXT_MESSAGE });
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => walkText(item, found, () => `${pathOf()}/${index}`, depth + 1));
+    value.forEach((item, index) => reportUnsafeText(item, `${path}/${index}`, found, depth + 1));
   } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
     for (const [key, item] of Object.entries(value)) {
-      const itemPath = () => `${pathOf()}/${pointerPart(key)}`;
-      if (isUnsafeText(key)) found.push({ path: itemPath(), message: UNSAFE_TEXT_MESSAGE });
-      walkText(item, found, itemPath, depth + 1);
+      const itemPath = `${path}/${pointerPart(key)}`;
+      if (isUnsafeText(key)) found.push({ path: itemPath, message: UNSAFE_TEXT_MESSAGE });
+      reportUnsafeText(item, itemPath, found, depth + 1);
     }
   }
 }
