@@ -82,10 +82,15 @@ export async function startReceiver(respond: (n: number) => number = () => 200):
       res.writeHead(status).end();
     });
   });
+  return { ...(await listenForHooks(server)), hooks, attempts: () => count };
+}
+
+/** Starts a test receiver on a free local port: its /hooks URL, and a close that drops its connections. */
+export async function listenForHooks(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks`, hooks, attempts: () => count,
+    url: `http://127.0.0.1:${port}/hooks`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import type { RunningStripeEmulator } from '../src/index.js';
-import { sdk, startEmulator, waitFor } from './helpers.js';
+import { listenForHooks, sdk, startEmulator, waitFor } from './helpers.js';
 
 interface CountingReceiver {
   url: string;
@@ -37,15 +36,7 @@ async function countingReceiver(dropReused = false): Promise<CountingReceiver> {
     });
   });
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`, bodies, connections: () => connections,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+  return { ...(await listenForHooks(server)), bodies, connections: () => connections };
 }
 
 async function createCustomersOneByOne(stripe: Stripe, receiver: CountingReceiver, count: number): Promise<string[]> {
