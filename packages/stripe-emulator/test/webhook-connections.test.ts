@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type Stripe from 'stripe';
-import type { RunningStripeEmulator } from '../src/index.js';
-import { listenForHooks, sdk, startEmulator, waitFor } from './helpers.js';
+import { listenForHooks, useEmulator, waitFor } from './helpers.js';
 
 interface CountingReceiver {
   url: string;
@@ -50,18 +49,13 @@ async function createCustomersOneByOne(stripe: Stripe, receiver: CountingReceive
 }
 
 describe('stripe emulator: webhook connections', () => {
-  let emu: RunningStripeEmulator;
-  let stripe: Stripe;
   // Retries an hour apart: a delivery that arrives within the test arrived without a retry.
-  before(async () => {
-    emu = await startEmulator({ webhookRetryBaseMs: 3_600_000 });
-    stripe = sdk(emu);
-  });
-  after(() => emu.close());
+  const suite = useEmulator({ webhookRetryBaseMs: 3_600_000 });
 
   test('deliveries to one endpoint share a kept-open connection', async () => {
     const receiver = await countingReceiver();
     try {
+      const { stripe } = suite;
       const we = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
       await createCustomersOneByOne(stripe, receiver, 5);
       assert.equal(receiver.bodies.length, 5);
@@ -75,6 +69,7 @@ describe('stripe emulator: webhook connections', () => {
   test('a kept-open connection the endpoint dropped is sent again on a new one, not counted as a failed attempt', async () => {
     const receiver = await countingReceiver(true);
     try {
+      const { stripe } = suite;
       const we = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
       const ids = await createCustomersOneByOne(stripe, receiver, 4);
       for (const id of ids) assert.equal(receiver.bodies.filter((b) => b.includes(id)).length, 1, `${id} delivered once`);
