@@ -17,11 +17,11 @@ export interface EventWorkerDeps {
   pollMs: number;
 }
 
-const BATCH = 20;
 /**
  * Events applied at once by one instance, however many arrive: fewer than half the default
  * database pool (10), so a burst of deliveries (Stripe sends its backlog at once after an outage)
- * leaves the pool to API requests instead of queueing them behind event work.
+ * leaves the pool to API requests instead of queueing them behind event work. A poll takes no
+ * more than that at a time, so no event it holds waits for a slot while its lock runs out.
  */
 const CONCURRENCY = 4;
 // Longer than any event takes to apply (a few Stripe calls with their retries): a dead worker's events come back after it.
@@ -34,8 +34,9 @@ const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: 
  * Applies queued Stripe events: the receiving instance takes its event at once; every instance
  * polls for due ones (retries, or events a crashed receiver left) with FOR UPDATE SKIP LOCKED,
  * so several instances never take the same event. At most CONCURRENCY events are applied at
- * once; an event received while they all are waits for the poll. Failures back off (1 s, 2 s, 4 s, … up to an
- * hour) and are dead-lettered with a log line after maxAttempts; one failing event blocks no other.
+ * once; an event received while they all are waits for the poll. Failures back off (1 s, 2 s,
+ * 4 s, … up to an hour) and are dead-lettered with a log line after maxAttempts; one failing
+ * event blocks no other.
  */
 export function createEventWorker(deps: EventWorkerDeps) {
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +79,7 @@ export function createEventWorker(deps: EventWorkerDeps) {
   }
 
   async function drainDue(): Promise<void> {
-    for (let batch = await deps.events.takeDue(BATCH, LOCK_SECONDS); batch.length > 0 && !stopped; batch = await deps.events.takeDue(BATCH, LOCK_SECONDS)) {
+    for (let batch = await deps.events.takeDue(CONCURRENCY, LOCK_SECONDS); batch.length > 0 && !stopped; batch = await deps.events.takeDue(CONCURRENCY, LOCK_SECONDS)) {
       await Promise.all(batch.map((row) => applying(() => handle(row))));
     }
     await applyRetention();
