@@ -16,6 +16,19 @@ function appErrorFor(error: ClientError): AppError {
   return new AppError('MALFORMED_REQUEST', 400, 'The request is not valid HTTP (e.g. a raw non-ASCII byte in the URL; percent-encode it)');
 }
 
+/** Node's parser on a socket, with the request whose body it is reading (Node's own field, not in its typings). */
+type ParsingSocket = Socket & { parser?: { incoming?: { url?: string } | null } | null };
+
+/**
+ * The URL of the request the error is about: from the bytes the parser refused, or (a request
+ * timed out while its body was arriving) from the request being read. Headers that never
+ * finished arriving name no URL: those get the native envelope.
+ */
+function urlOf(error: ClientError, socket: ParsingSocket): string {
+  if (Buffer.isBuffer(error.rawPacket)) return error.rawPacket.toString('latin1').split(' ')[1] ?? '/';
+  return socket.parser?.incoming?.url ?? '/';
+}
+
 /**
  * Requests Node's HTTP parser refuses never reach Fastify's routing, so no face's error handler
  * sees them. They still get the envelope of the face their URL names (read from the raw bytes),
@@ -24,7 +37,7 @@ function appErrorFor(error: ClientError): AppError {
 export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
   return (error: ClientError, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const url = (Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '').split(' ')[1] ?? '/';
+    const url = urlOf(error, socket);
     const appError = appErrorFor(error);
     const body = JSON.stringify(envelopeFor(url)(appError, { id: nextId() } as FastifyRequest));
     if (socket.writable) {

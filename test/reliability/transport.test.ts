@@ -88,6 +88,19 @@ describe('what reaches the server before any route', () => {
     assert.ok(closedAfterMs < 10_000, `the connection was held for ${closedAfterMs} ms`);
   });
 
+  test("a body that stops arriving is a 408 in the envelope of the request's face", async () => {
+    const stalled = (path: string, headers = '') => rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{"a":`);
+    const [native, coord, careValidate] = await Promise.all([
+      stalled('/user/login'), stalled('/v1/users/create_jwt'), stalled('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`),
+    ]);
+    for (const { text } of [native, coord, careValidate]) assert.match(text, /^HTTP\/1\.1 408 /, text);
+    assert.equal(bodyOf(native.text).code, 'REQUEST_TIMEOUT');
+    assert.match(String(bodyOf(native.text).requestId), /^req_/);
+    assert.match(String(bodyOf(coord.text).request_id), /^req_/, coord.text);
+    assert.equal(bodyOf(careValidate.text).success, false, careValidate.text);
+    assert.equal(bodyOf(careValidate.text).status, 408, careValidate.text);
+  });
+
   test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
     const slow = rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ${'y'.repeat(200)}\r\n\r\n`, { trickle: true });
     const { closedAfterMs } = await Promise.race([slow, sleep(15_000).then(() => ({ closedAfterMs: Infinity }))]);
