@@ -85,7 +85,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' && request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    // A request no route answers (a 404, or a 405 for the method) is told so, whatever its body holds.
+    if (request.is404 || (body === '' && request.routeOptions.schema?.body === undefined)) return done(null, undefined);
     void parseJson(request, body.toString(), done);
   });
   app.decorateRequest('auth', undefined);

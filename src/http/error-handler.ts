@@ -29,7 +29,7 @@ export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope):
     const path = request.url.split('?')[0]!;
     // The path as logged (a token or client secret in it withheld): the message is logged and answered.
     const shown = redactUrl(path);
-    const allowed = request.method === 'OPTIONS' ? [] : app.allowedMethods(path);
+    const allowed = app.allowedMethods(path);
     const error = allowed.length
       ? new MethodNotAllowedError(`${request.method} is not allowed on ${shown}; it answers ${allowed.join(', ')}`, undefined, { headers: { allow: allowed.join(', ') } })
       : new RouteNotFoundError(`No route ${request.method} ${shown}`);

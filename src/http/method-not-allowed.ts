@@ -1,7 +1,8 @@
 import FindMyWay from 'find-my-way';
 import type { FastifyInstance } from 'fastify';
 
-// The methods a route can answer that a client may call by mistake; OPTIONS belongs to CORS.
+// The methods a route can answer. OPTIONS is answered by CORS when CORS_ORIGINS is set; otherwise
+// it is a 405 like any other method a path does not answer.
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 declare module 'fastify' {

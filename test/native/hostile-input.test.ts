@@ -97,6 +97,13 @@ describe('bad input gets a 4xx in the native envelope, never a 500', () => {
     const onItem = await t.inject({ method: 'PUT', url: '/user/some-user-id/', headers: bearer(t.apiKey) });
     assertNativeError(onItem, 405, 'METHOD_NOT_ALLOWED');
     assert.deepEqual(String(onItem.headers.allow).split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH']);
+    const options = await t.inject({ method: 'OPTIONS', url: '/payment' });
+    assertNativeError(options, 405, 'METHOD_NOT_ALLOWED');
+    assert.equal(options.headers.allow, 'GET, HEAD, POST', 'without CORS_ORIGINS, OPTIONS is a method like any other');
+    // What the wrong method's body holds is not looked at: the answer is still the 405.
+    const badBody = await t.inject({ method: 'PUT', url: '/user/some-user-id', headers: { ...bearer(t.apiKey), 'content-type': 'application/json' }, payload: '{bad' });
+    assertNativeError(badBody, 405, 'METHOD_NOT_ALLOWED');
+    assertNativeError(await t.inject({ method: 'PUT', url: '/no/such/route', headers: { 'content-type': 'application/json' }, payload: '{bad' }), 404, 'ROUTE_NOT_FOUND');
   });
 
   test('a huge id in the path does not reach the database', async () => {

@@ -37,6 +37,12 @@ describe('CORS with CORS_ORIGINS set', () => {
     assert.match(response.headers.get('access-control-expose-headers') ?? '', /x-request-id/);
   });
 
+  test('an OPTIONS that is not a preflight is a 204, not a text/plain 400', async () => {
+    const response = await fetch(`${t.url}/payment`, { method: 'OPTIONS' });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+  });
+
   test('any other origin is refused, however close to a listed one', async () => {
     for (const origin of ['https://evil.example', 'https://app.example.com.evil.example', 'http://app.example.com', 'https://sub.app.example.com', 'null']) {
       const response = await preflight(t, origin);

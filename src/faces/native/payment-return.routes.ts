@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../http/app-context.js';
+import { errorResponses } from './common.schemas.js';
 
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>` +
@@ -41,7 +42,7 @@ export const paymentReturnRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         payment_intent_client_secret: Type.Optional(Type.String({ maxLength: 512 })),
         redirect_status: Type.Optional(Type.String({ maxLength: 64 })),
       }),
-      response: { 200: Type.String({ description: 'An HTML page' }) },
+      response: { 200: Type.String({ description: 'An HTML page' }), ...errorResponses(400) },
     },
   }, async (request, reply) => {
     const { payment_intent: intentId, payment_intent_client_secret: secret } = request.query;

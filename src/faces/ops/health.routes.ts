@@ -9,7 +9,7 @@ const tags = ['Operations'];
 export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/healthz', {
     logLevel: 'warn',
-    schema: { tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }), ...errorResponses() } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
