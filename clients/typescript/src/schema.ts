@@ -35,6 +35,40 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4229,6 +4263,63 @@ export interface paths {
                     content: {
                         /** @example <!doctype html><html><head><title>Payment complete</title></head><body><h1>Payment complete</h1></body></html> */
                         "text/html": string;
+                    };
+                };
+                /** @description The request is malformed or a field is invalid; the body names each field at fault */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 400,
+                         *       "code": "VALIDATION_FAILED",
+                         *       "message": "The request is invalid",
+                         *       "requestId": "req_pJRcwtsX8",
+                         *       "details": [
+                         *         {
+                         *           "path": "/email",
+                         *           "message": "must match format \"email\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request was not sent in full within REQUEST_TIMEOUT_MS; the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 408,
+                         *       "code": "REQUEST_TIMEOUT",
+                         *       "message": "The request was not sent in time",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 431,
+                         *       "code": "HEADERS_TOO_LARGE",
+                         *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
                     };
                 };
             };
