@@ -38,6 +38,14 @@ export function createStripeEventRepository(db: Database) {
     /** Takes the events due, oldest at Stripe first. */
     takeDue: (limit: number, lockSeconds: number) => take(and(ready, lte(stripeEvents.nextAttemptAt, sql`now()`)), limit, lockSeconds),
 
+    /** Keeps held events held a while longer (their holder is still applying them). */
+    async extendLocks(ids: string[], lockSeconds: number): Promise<void> {
+      await db
+        .update(stripeEvents)
+        .set({ lockedUntil: inSeconds(lockSeconds) })
+        .where(and(inArray(stripeEvents.id, ids), isNull(stripeEvents.processedAt), isNull(stripeEvents.deadAt), isNotNull(stripeEvents.lockedUntil)));
+    },
+
     async markProcessed(id: string): Promise<void> {
       await db.update(stripeEvents).set({ processedAt: new Date(), lockedUntil: null, lastError: null }).where(eq(stripeEvents.id, id));
     },

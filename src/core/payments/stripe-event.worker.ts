@@ -24,8 +24,15 @@ export interface EventWorkerDeps {
  * more than that at a time, so no event it holds waits for a slot while its lock runs out.
  */
 const CONCURRENCY = 4;
-// Longer than any event takes to apply (a few Stripe calls with their retries): a dead worker's events come back after it.
-const LOCK_SECONDS = 120;
+/**
+ * How long a taken event stays held. Its holder renews the lock every third of that while the
+ * event waits for a slot or is being applied (a few Stripe calls with their retries can take
+ * longer), so the lock runs out only when the holder stopped: a killed instance's events, already
+ * acknowledged to Stripe and so never sent again, are taken by another instance (or by the same
+ * one restarted) within LOCK_SECONDS and a poll.
+ */
+const LOCK_SECONDS = 15;
+const RENEW_EVERY_MS = (LOCK_SECONDS * 1000) / 3;
 const RETENTION_EVERY_MS = 3600_000;
 
 const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
@@ -78,9 +85,23 @@ export function createEventWorker(deps: EventWorkerDeps) {
     if (removed.events + removed.keys + operations > 0) deps.log.info({ ...removed, operations }, 'retention: old events and keys deleted');
   }
 
+  /** Runs job while keeping the events taken for it held; a failed renewal is logged (the lock may then run out). */
+  async function whileHeld(ids: string[], job: () => Promise<void>): Promise<void> {
+    const renew = () => deps.events.extendLocks(ids, LOCK_SECONDS).catch((error: unknown) => deps.log.warn({ err: error, eventIds: ids }, 'the lock of stripe events being applied could not be renewed'));
+    const renewal = setInterval(() => void renew(), RENEW_EVERY_MS);
+    try {
+      await job();
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
   async function drainDue(): Promise<void> {
     for (let batch = await deps.events.takeDue(CONCURRENCY, LOCK_SECONDS); batch.length > 0 && !stopped; batch = await deps.events.takeDue(CONCURRENCY, LOCK_SECONDS)) {
-      await Promise.all(batch.map((row) => applying(() => handle(row))));
+      const ids = batch.map((row) => row.id);
+      await whileHeld(ids, async () => {
+        await Promise.all(batch.map((row) => applying(() => handle(row))));
+      });
     }
     await applyRetention();
   }
@@ -117,7 +138,7 @@ export function createEventWorker(deps: EventWorkerDeps) {
       if (stopped || applying.full) return Promise.resolve();
       return track(() =>
         applying(async () => {
-          for (const row of await deps.events.takeById(eventId, LOCK_SECONDS)) await handle(row);
+          for (const row of await deps.events.takeById(eventId, LOCK_SECONDS)) await whileHeld([row.id], () => handle(row));
         }),
       );
     },
