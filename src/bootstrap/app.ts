@@ -24,6 +24,7 @@ import { clientErrorHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
 import { trackRouteMethods } from '../http/method-not-allowed.js';
+import { closeAfterEarlyAnswers } from '../http/early-answers.js';
 import { useGracefulClose } from '../http/graceful-close.js';
 import { validatorCompiler } from '../http/validation.js';
 import { careValidateEnvelope } from '../faces/carevalidate/envelope.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     done(headerFault(request.raw));
   });
   useGracefulClose(app, ctx.config.shutdownGraceMs);
+  closeAfterEarlyAnswers(app);
   measureHttpRequests(app, ctx.metrics);
   app.addSchema(ErrorBody);
   useErrorEnvelope(app, nativeEnvelope);

@@ -17,7 +17,7 @@ function appErrorFor(error: ClientError): AppError {
 }
 
 /** Node's parser on a socket, with the request whose body it is reading (Node's own field, not in its typings). */
-type ParsingSocket = Socket & { parser?: { incoming?: { url?: string } | null } | null };
+type ParsingSocket = Socket & { parser?: { incoming?: { url?: string } | null } | null; _httpMessage?: { headersSent?: boolean } | null };
 
 /**
  * The URL of the request the error is about: from the bytes the parser refused, or (a request
@@ -35,8 +35,10 @@ function urlOf(error: ClientError, socket: ParsingSocket): string {
  * so a client of any face can parse every answer it gets.
  */
 export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
-  return (error: ClientError, socket: Socket): void => {
+  return (error: ClientError, socket: ParsingSocket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // An answer to the request has begun: a second one would be read as the answer to the next (Node's own rule).
+    if (socket._httpMessage?.headersSent) return void socket.destroy();
     const url = urlOf(error, socket);
     const appError = appErrorFor(error);
     const body = JSON.stringify(envelopeFor(url)(appError, { id: nextId() } as FastifyRequest));

@@ -101,6 +101,20 @@ describe('what reaches the server before any route', () => {
     assert.equal(bodyOf(careValidate.text).status, 408, careValidate.text);
   });
 
+  test('an answer given before the body arrived is the only answer on its connection: the connection closes after it', async () => {
+    const early = (path: string, headers: string) => rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{"a":`);
+    const [careValidate, native] = await Promise.all([
+      early('/api/v1/users', 'cv-api-key: not-a-key\r\n'), // refused in onRequest: no key check waits for a body
+      early('/user/login', 'Authorization: Bearer a\r\nAuthorization: Bearer b\r\n'), // two credentials: refused before the body
+    ]);
+    for (const [{ text, closedAfterMs }, status] of [[careValidate, 401], [native, 400]] as const) {
+      assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `one answer, not a 408 after it:\n${text}`);
+      assert.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), text);
+      assert.match(text, /\r\nconnection: close\r\n/i, text);
+      assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms, not at the request timeout`);
+    }
+  });
+
   test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
     const slow = rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ${'y'.repeat(200)}\r\n\r\n`, { trickle: true });
     const { closedAfterMs } = await Promise.race([slow, sleep(15_000).then(() => ({ closedAfterMs: Infinity }))]);
