@@ -13,7 +13,7 @@ describe('cv-api-key', () => {
   test('missing: 401 {"status": 401, "error": "Invalid API key"} on every route', async () => {
     assertAnswer(await cvPost(t, createUser(), null), 401, INVALID_API_KEY);
     assertAnswer(await t.inject({ method: 'GET', url: USERS_URL }), 401, INVALID_API_KEY);
-    assertAnswer(await t.inject({ method: 'GET', url: `${USERS_URL}/someone` }), 401, INVALID_API_KEY);
+    assertAnswer(await t.inject({ method: 'GET', url: `${USERS_URL}/` }), 401, INVALID_API_KEY);
   });
 
   test('wrong, empty, blank or oversized: the same 401', async () => {
@@ -91,13 +91,16 @@ describe('the failure envelope for what is not a well-formed call', () => {
     assertAnswer(response, 413, { status: 413, success: false, message: 'Payload too large', error: 'The request body is too large' });
   });
 
-  test('unknown routes (404) and methods (405) under /api/v1/users, in the same envelope', async () => {
-    const headers = { 'cv-api-key': t.apiKey };
-    const nested = await t.inject({ method: 'GET', url: `${USERS_URL}/someone?x=1`, headers });
-    assertAnswer(nested, 404, { status: 404, success: false, message: 'Not found', error: 'No route GET /api/v1/users/someone' });
-    const put = await t.inject({ method: 'PUT', url: USERS_URL, headers, payload: {} });
-    assertAnswer(put, 405, { status: 405, success: false, message: 'Method not allowed', error: 'PUT is not allowed on /api/v1/users; it answers GET, HEAD, POST' });
-    assert.equal(put.headers.allow, 'GET, HEAD, POST');
+  test('unknown routes (404) and methods (405) under /api/v1/users, in the same envelope, with or without a key', async () => {
+    for (const headers of [{ 'cv-api-key': t.apiKey }, {}]) {
+      const nested = await t.inject({ method: 'GET', url: `${USERS_URL}/someone?x=1`, headers });
+      assertAnswer(nested, 404, { status: 404, success: false, message: 'Not found', error: 'No route GET /api/v1/users/someone' });
+      for (const method of ['PUT', 'DELETE', 'OPTIONS'] as const) {
+        const wrong = await t.inject({ method, url: USERS_URL, headers, payload: {} });
+        assertAnswer(wrong, 405, { status: 405, success: false, message: 'Method not allowed', error: `${method} is not allowed on /api/v1/users; it answers GET, HEAD, POST` });
+        assert.equal(wrong.headers.allow, 'GET, HEAD, POST');
+      }
+    }
   });
 
   test('the trailing slash form is the same route', async () => {
