@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { bearer, uniqueEmail, useTestApp } from '../helpers/test-app.js';
+import { registerUser } from '../helpers/users.js';
 
 const t = useTestApp({ env: { BODY_LIMIT: '4096' } });
 
@@ -36,6 +38,24 @@ describe('bad input gets a 4xx in the native envelope, never a 500', () => {
       assert.equal(response.statusCode, 201, `${email}: ${response.body}`);
       t.logs.secret(response.json().access_token as string);
     }
+  });
+
+  test("text shown to people (a payment's description, a key's name, an endpoint's description) refuses what would disguise it, naming the field", async () => {
+    const user = await registerUser(t);
+    for (const disguised of ['Invoice \u202Egnp.exe', 'zero\u200Bwidth', 'two\nlines', 'nul\u0000']) {
+      const cases = [
+        { url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID(), description: disguised }, path: '/description' },
+        { url: '/admin/api-keys', headers: bearer(t.apiKey), payload: { name: disguised }, path: '/name' },
+        { url: '/admin/webhook-endpoints', headers: bearer(t.apiKey), payload: { url: 'http://127.0.0.1:9/hook', description: disguised }, path: '/description' },
+      ];
+      for (const { path, ...request } of cases) {
+        const response = await t.inject({ method: 'POST', ...request });
+        assertNativeError(response, 400, 'VALIDATION_FAILED');
+        assert.ok((response.json().details as Array<{ path: string; message: string }>).some((d) => d.path === path && /must not contain/.test(d.message)), `${request.url} ${JSON.stringify(disguised)}: ${response.body}`);
+      }
+    }
+    const plain = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID(), description: 'Café au lait, שלום, 👩🏽‍💻 (joiners kept)' } });
+    assert.equal(plain.statusCode, 201, plain.body);
   });
 
   test('extra fields are refused, not ignored', async () => {

@@ -2234,6 +2234,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        /** Format: plain-text */
                         name: string;
                     };
                 };
@@ -3597,6 +3598,10 @@ export interface paths {
                         amount?: number;
                         /** @description ISO 4217 code. Default: PAYMENT_DEFAULT_CURRENCY. */
                         currency?: string;
+                        /**
+                         * Format: plain-text
+                         * @description Shown on receipts and in Stripe: one line, no control, bidirectional-override or invisible characters.
+                         */
                         description?: string;
                         /** @description `automatic` (default): a confirmed payment is charged at once. `manual`: it stops at `requires_capture` (the card is only authorised) until `POST /payment/{id}/capture`. */
                         captureMethod?: "automatic" | "manual";
@@ -5819,6 +5824,7 @@ export interface paths {
                         url: string;
                         /** @description The events sent to this endpoint (default `["*"]`) */
                         events?: ("*" | "user.created" | "user.updated" | "user.deleted" | "payment.created" | "payment.requires_action" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.refunded" | "payment.refund_failed" | "payment.dispute.created" | "payment.dispute.closed" | "payment_method.updated")[];
+                        /** Format: plain-text */
                         description?: string;
                     };
                 };
@@ -6285,6 +6291,7 @@ export interface paths {
                         url?: string;
                         /** @description The events sent to this endpoint (default `["*"]`) */
                         events?: ("*" | "user.created" | "user.updated" | "user.deleted" | "payment.created" | "payment.requires_action" | "payment.requires_capture" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.refunded" | "payment.refund_failed" | "payment.dispute.created" | "payment.dispute.closed" | "payment_method.updated")[];
+                        /** Format: plain-text */
                         description?: string | null;
                         /** @description `true` resumes a disabled endpoint (its pending deliveries go out again) */
                         enabled?: boolean;

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PLAIN_TEXT_FORMAT } from '../../core/users/display-name.js';
 
 const idempotencyKey = Type.String({
   pattern: '^[\\x21-\\x7E]{1,255}$',
@@ -11,7 +12,7 @@ export const CreatePaymentDto = Type.Object(
     cuid: Type.Optional(idempotencyKey),
     amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 99_999_999, description: 'In the currency\'s smallest unit (cents). Default: PAYMENT_DEFAULT_AMOUNT.' })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code. Default: PAYMENT_DEFAULT_CURRENCY.' })),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    description: Type.Optional(Type.String({ maxLength: 1000, format: PLAIN_TEXT_FORMAT, description: 'Shown on receipts and in Stripe: one line, no control, bidirectional-override or invisible characters.' })),
     captureMethod: Type.Optional(
       Type.Union([Type.Literal('automatic'), Type.Literal('manual')], {
         description: '`automatic` (default): a confirmed payment is charged at once. `manual`: it stops at `requires_capture` (the card is only authorised) until `POST /payment/{id}/capture`.',

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import { ALL_EVENTS, EVENT_TYPES } from '../../core/events/event-types.js';
+import { PLAIN_TEXT_FORMAT } from '../../core/users/display-name.js';
 
 // One enum rather than a union of literals: a wrong name gets one message listing none of 13 branches.
 const eventName = Type.String({ enum: [ALL_EVENTS, ...EVENT_TYPES], description: 'An event type, or `*` for all' });
 const events = Type.Array(eventName, { minItems: 1, maxItems: EVENT_TYPES.length + 1, description: 'The events sent to this endpoint (default `["*"]`)' });
 const url = Type.String({ minLength: 1, maxLength: 2048, description: 'Where events are POSTed: https in production; loopback and private addresses only where allowed' });
-const description = Type.String({ maxLength: 500 });
+const description = Type.String({ maxLength: 500, format: PLAIN_TEXT_FORMAT });
 
 export const CreateWebhookEndpointDto = Type.Object(
   { url, events: Type.Optional(events), description: Type.Optional(description) },
