@@ -62,6 +62,12 @@ describe('the transactable systems catalogue (administrators and API keys)', () 
     const unknownField = await admin('PUT', '/admin/transactable-systems/X', { name: 'X', usersApiFields: ['stripe_info.card_number'] });
     assert.equal(unknownField.statusCode, 400);
     assert.equal(unknownField.json().details[0].path, '/usersApiFields/0');
+    // The name is shown to users (the permission page): held to the rule for names.
+    for (const name of ['Citi\u202EekiB', '\u200B', 'Citi\u200BBike']) {
+      const disguised = await admin('PUT', '/admin/transactable-systems/X', { name });
+      assert.equal(disguised.statusCode, 400, `${JSON.stringify(name)}: ${disguised.body}`);
+      assert.equal(disguised.json().details[0].path, '/name');
+    }
     const badId = await admin('PUT', '/admin/transactable-systems/bad%20id', { name: 'X' });
     assert.equal(badId.statusCode, 400);
     assert.deepEqual((await admin('GET', '/admin/transactable-systems')).json().map((s: { systemId: string }) => s.systemId), ['Stable']);

@@ -124,7 +124,7 @@ describe('paybridge org, as the README shows it', () => {
     for (const bad of ['a\u0001b', 'x'.repeat(201)]) {
       const refused = await paybridge(['org', 'create', '--name', bad], { DATA_DIR: dataDir });
       assert.equal(refused.code, 2, `the API's name rule holds here too: ${refused.stdout}`);
-      assert.match(refused.stderr, /--name must be 1 to 200 printable characters/);
+      assert.match(refused.stderr, /--name must be 1 to 200 characters; it must contain a visible character/);
     }
     const stray = await paybridge(['serve', 'now'], { DATA_DIR: dataDir });
     assert.equal(stray.code, 2);

@@ -79,7 +79,11 @@ describe('finding 7: operators create organisations', () => {
   });
 
   test('hostile input: blank names 400, unknown ids 404, the default organisation cannot be disabled', async () => {
-    for (const name of ['', '   ', 'x'.repeat(201), '\u0000evil', 'a\nb']) assert.equal((await operator('POST', '/operator/organisations', { name })).statusCode, 400);
+    for (const name of ['', '   ', 'x'.repeat(201), '\u0000evil', 'a\nb', 'Acme\u202Eevil', '\u200B', 'Ac\u00ADme']) {
+      const refused = await operator('POST', '/operator/organisations', { name });
+      assert.equal(refused.statusCode, 400, `${JSON.stringify(name)}: ${refused.body}`);
+      assert.equal(refused.json().details[0].path, '/name');
+    }
     assert.equal((await operator('PATCH', '/operator/organisations/%00', { disabled: true })).statusCode, 400);
     assert.equal((await operator('POST', '/operator/organisations', { name: 'a', extra: 1 })).statusCode, 400);
     assert.equal((await operator('PATCH', '/operator/organisations/nope', { disabled: true })).statusCode, 404);

@@ -290,7 +290,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description The organisation's name: printable characters, not all blank */
+                        /** @description The organisation's name: a visible character, and no control, bidirectional-override or invisible characters */
                         name: string;
                     };
                 };
@@ -569,7 +569,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description The organisation's name: printable characters, not all blank */
+                        /** @description The organisation's name: a visible character, and no control, bidirectional-override or invisible characters */
                         name?: string;
                         disabled?: boolean;
                     };
@@ -4510,7 +4510,10 @@ export interface paths {
                         "application/json": {
                             /** @description e.g. CitiBike */
                             systemId: string;
-                            /** @description Shown to users, e.g. on the demo permission page */
+                            /**
+                             * Format: display-name
+                             * @description Shown to users, e.g. on the demo permission page
+                             */
                             name: string;
                             /**
                              * @description Whether users must link an account with the system before transacting
@@ -4636,7 +4639,10 @@ export interface paths {
                     "application/json": {
                         /** @description e.g. CitiBike */
                         systemId: string;
-                        /** @description Shown to users, e.g. on the demo permission page */
+                        /**
+                         * Format: display-name
+                         * @description Shown to users, e.g. on the demo permission page
+                         */
                         name: string;
                         /**
                          * @description Whether users must link an account with the system before transacting
@@ -4685,7 +4691,10 @@ export interface paths {
                         "application/json": {
                             /** @description e.g. CitiBike */
                             systemId: string;
-                            /** @description Shown to users, e.g. on the demo permission page */
+                            /**
+                             * Format: display-name
+                             * @description Shown to users, e.g. on the demo permission page
+                             */
                             name: string;
                             /**
                              * @description Whether users must link an account with the system before transacting
@@ -4859,7 +4868,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description Shown to users, e.g. on the demo permission page */
+                        /**
+                         * Format: display-name
+                         * @description Shown to users, e.g. on the demo permission page
+                         */
                         name: string;
                         /**
                          * @description Whether users must link an account with the system before transacting
@@ -4906,7 +4918,10 @@ export interface paths {
                         "application/json": {
                             /** @description e.g. CitiBike */
                             systemId: string;
-                            /** @description Shown to users, e.g. on the demo permission page */
+                            /**
+                             * Format: display-name
+                             * @description Shown to users, e.g. on the demo permission page
+                             */
                             name: string;
                             /**
                              * @description Whether users must link an account with the system before transacting

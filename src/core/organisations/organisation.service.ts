@@ -4,6 +4,7 @@ import { isAdmin, requirePartnerCredential, type Principal } from '../auth/princ
 import { newId } from '../ids.js';
 import { isUnsafeText } from '../text.js';
 import type { ApiKeyRecord, OrganisationRecord, OrganisationRepository } from './organisation.repository.js';
+import { DISPLAY_NAME_RULE, isDisplayName } from '../users/display-name.js';
 
 export interface ApiKeyView {
   id: string;
@@ -44,19 +45,11 @@ export function toOrganisationView(organisation: OrganisationRecord): Organisati
 
 export const ORGANISATION_NAME_MAX_LENGTH = 200;
 
-/** Printable text with at least one visible character: no control characters (NUL included). */
-function isPrintableName(name: string): boolean {
-  const hasControlCharacter = [...name].some((character) => {
-    const code = character.codePointAt(0)!;
-    return code < 0x20 || code === 0x7f;
-  });
-  return !hasControlCharacter && name.trim() !== '';
-}
-
 /** An organisation's name, whichever way it comes (the operator API, the CLI). */
 function assertOrganisationName(name: string): void {
-  if (name.length > ORGANISATION_NAME_MAX_LENGTH || !isPrintableName(name) || isUnsafeText(name)) {
-    throw new ValidationError('The organisation name is invalid', [{ path: '/name', message: `must be 1 to ${ORGANISATION_NAME_MAX_LENGTH} printable characters, not all blank` }]);
+  // A name shown to people, held to the one rule for names (a visible character; nothing that disguises it).
+  if (name.length === 0 || name.length > ORGANISATION_NAME_MAX_LENGTH || !isDisplayName(name) || isUnsafeText(name)) {
+    throw new ValidationError('The organisation name is invalid', [{ path: '/name', message: `must be 1 to ${ORGANISATION_NAME_MAX_LENGTH} characters; it ${DISPLAY_NAME_RULE}` }]);
   }
 }
 

@@ -1,9 +1,10 @@
 import { DEFAULT_PARTNER_TOKEN_LIFETIME_SECONDS, MAX_PARTNER_TOKEN_LIFETIME_SECONDS } from '../../core/partners/partner-token.verifier.js';
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
+import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
 
 const systemFields = {
-  name: Type.String({ minLength: 1, maxLength: 100, description: 'Shown to users, e.g. on the demo permission page' }),
+  name: Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT, description: 'Shown to users, e.g. on the demo permission page' }),
   linkedAccountRequired: Type.Boolean({ default: false, description: 'Whether users must link an account with the system before transacting' }),
   linkUrl: Type.Union([Type.String({ maxLength: 2048 }), Type.Null()], {
     default: null,

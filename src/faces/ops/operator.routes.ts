@@ -15,8 +15,8 @@ const OrganisationDto = Type.Object(
   { id: Type.String(), name: Type.String(), isDefault: Type.Boolean(), disabled: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }) },
   { additionalProperties: false, title: 'Organisation' },
 );
-// The core checks the rule (printable, not all blank); the schema says its shape for the docs.
-const name = Type.String({ minLength: 1, maxLength: ORGANISATION_NAME_MAX_LENGTH, description: "The organisation's name: printable characters, not all blank" });
+// The core checks the rule (the one for names); the schema says its shape for the docs.
+const name = Type.String({ minLength: 1, maxLength: ORGANISATION_NAME_MAX_LENGTH, description: "The organisation's name: a visible character, and no control, bidirectional-override or invisible characters" });
 const OrganisationParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
 
 /** Whether the bearer is the operator key; compared as digests, in constant time. An organisation key never is. */
