@@ -20,7 +20,7 @@ import { operatorRoutes } from '../faces/ops/operator.routes.js';
 import { nativeEnvelope, sendError, useErrorEnvelope, type ErrorEnvelope } from '../http/error-handler.js';
 import type { PinoLogger } from '../http/logging.js';
 import { registerOpenApi } from '../http/openapi.js';
-import { clientErrorHandler } from '../http/client-errors.js';
+import { clientErrorHandler, expectationFailedHandler } from '../http/client-errors.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
 import { trackRouteMethods } from '../http/method-not-allowed.js';
@@ -75,6 +75,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     clientErrorHandler: clientErrorHandler(envelopeForUrl, nextRequestId),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.server.on('checkExpectation', expectationFailedHandler(envelopeForUrl, nextRequestId));
   trackRouteMethods(app, ROUTER_OPTIONS);
   app.setValidatorCompiler(validatorCompiler);
   enforceTextRule(app);

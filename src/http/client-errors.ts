@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
@@ -47,5 +47,19 @@ export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, 
       socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
     }
     socket.destroy();
+  };
+}
+
+/**
+ * A request whose `Expect` is anything but 100-continue (Node answers that one itself) is a 417
+ * in the envelope of its face, and its connection is closed: its body may never come, and Node's
+ * own bare 417 kept the connection, so a request timeout later answered the same request again.
+ */
+export function expectationFailedHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const appError = new AppError('EXPECTATION_FAILED', 417, 'Only "Expect: 100-continue" is supported');
+    const body = JSON.stringify(envelopeFor(request.url ?? '/')(appError, { id: nextId() } as FastifyRequest));
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
   };
 }

@@ -115,6 +115,20 @@ describe('what reaches the server before any route', () => {
     }
   });
 
+  test('an Expect other than 100-continue is one 417 in the face\'s envelope, and the connection closes', async () => {
+    const expecting = (path: string, headers = '') => rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{`);
+    const [native, coord, careValidate] = await Promise.all([expecting('/user/login'), expecting('/v1/users/create_jwt'), expecting('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`)]);
+    for (const { text, closedAfterMs } of [native, coord, careValidate]) {
+      assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `one answer, not a 408 after it:\n${text}`);
+      assert.match(text, /^HTTP\/1\.1 417 /, text);
+      assert.match(text, /\r\nconnection: close\r\n/i, text);
+      assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms`);
+    }
+    assert.equal(bodyOf(native.text).code, 'EXPECTATION_FAILED');
+    assert.match(String(bodyOf(coord.text).request_id), /^req_/, coord.text);
+    assert.equal(bodyOf(careValidate.text).status, 417, careValidate.text);
+  });
+
   test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
     const slow = rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ${'y'.repeat(200)}\r\n\r\n`, { trickle: true });
     const { closedAfterMs } = await Promise.race([slow, sleep(15_000).then(() => ({ closedAfterMs: Infinity }))]);
