@@ -50,6 +50,14 @@ describe("tokens from the partner's own identity provider (PEM, RS256)", () => {
     assert.equal((await me(token, t.apiKey)).statusCode, 200);
   });
 
+  test('a name claim longer than a name may be is cut at a character boundary, never through an emoji', async () => {
+    for (const [claim, kept] of [['A'.repeat(99) + '😀x', 'A'.repeat(99) + '😀'], ['A'.repeat(98) + '👩🏽‍💻', 'A'.repeat(98)]]) {
+      const response = await me(idpToken({ sub: `idp-${randomUUID()}`, email: uniqueEmail('long-name'), name: claim }));
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().name, kept);
+    }
+  });
+
   test("email and name always follow the token's claims; the user is the same (matched by sub)", async () => {
     const sub = `idp-${randomUUID()}`;
     const first = idpToken({ sub, email: uniqueEmail('before'), name: 'Before' });

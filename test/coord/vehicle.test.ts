@@ -47,6 +47,8 @@ describe("the current user's vehicle", () => {
     ['a plate of symbols', { text: '☺☺☺', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['a plate too long', { text: 'ABCDEFGHIJKLMNOP', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['a blank plate', { text: '   ', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['a plate of a Hangul filler (a letter that shows nothing)', { text: '\u3164', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['a Hangul filler amid a plate', { text: 'AB\uFFA0CD', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['everything wrong at once', { text: '!!', country: 'ZZ', subdivision: '?' }, ['/license_plate/text', '/license_plate/country', '/license_plate/subdivision']],
     ['a missing subdivision', { text: 'ABC123', country: 'US' }, ['/license_plate/subdivision']],
     ['an extra field', { ...PLATE.license_plate, colour: 'red' }, ['/license_plate/colour']],

@@ -26,6 +26,11 @@ const BAD_NAMES: Array<[string, string]> = [
   ['a Hangul filler amid letters', 'Jo\u3164hn'],
   ['an interlinear annotation amid letters', 'Jo\uFFF9hn'],
   ['a combining grapheme joiner amid letters', 'Jo\u034Fhn'],
+  // Unassigned code points Unicode reserves as default-ignorable: renderers show them as nothing.
+  ['reserved invisible code points only', '\u2065\uFFF0'],
+  ['a reserved invisible code point amid letters', 'Pa\u2065rk'],
+  ['a reserved tag-plane code point amid letters', 'Pa\u{E0000}rk'],
+  ['a Mongolian variation selector after a Latin letter (shows as "Abcd")', 'Ab\u180Bcd'],
 ];
 const RULE = /visible character/;
 
@@ -53,7 +58,7 @@ describe('display names on every face', () => {
   }
 
   test('names in any script, with emoji (joiners included), are taken as written', async () => {
-    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم', '❤\uFE0F Ann']) {
+    for (const name of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم', '❤\uFE0F Ann', 'ᠪᠢᠴᠢᠭ\u180B']) {
       const response = await t.inject({ method: 'POST', url: '/user/register', payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
       assert.equal(response.statusCode, 201, `${name}: ${response.body}`);
     }

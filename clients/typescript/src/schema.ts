@@ -2234,7 +2234,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** Format: plain-text */
+                        /** Format: display-name */
                         name: string;
                     };
                 };

@@ -1,5 +1,5 @@
 import type { AuthenticationService } from '../auth/authentication.service.js';
-import { isDisplayName } from '../users/display-name.js';
+import { cutName, isDisplayName } from '../users/display-name.js';
 import { EmailTakenError, InvalidTokenError, OrganisationMismatchError } from '../errors.js';
 import { UniquenessViolation } from '../uniqueness.js';
 import { isUnsafeText } from '../text.js';
@@ -136,7 +136,7 @@ export function createPartnerIdentityService(deps: PartnerIdentityDeps) {
     return {
       email,
       // A name no face would take (blank; control, bidirectional-override or invisible characters) is not taken from a token either.
-      name: typeof name === 'string' && name !== '' && isDisplayName(name) ? name.slice(0, 100) : undefined,
+      name: typeof name === 'string' && name !== '' && isDisplayName(name) ? cutName(name, 100) : undefined,
       externalUid: providerUserKey(issuer, sub),
       issuer,
     };

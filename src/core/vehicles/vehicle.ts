@@ -1,4 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../errors.js';
+import { isDisplayName } from '../users/display-name.js';
 import { ISO_3166_1_ALPHA_2, ISO_3166_2_SUBDIVISIONS } from './iso-3166.js';
 
 /** A user's vehicle as stored and shown (Coord's shape). */
@@ -28,7 +29,8 @@ export function normaliseVehicle(input: { license_plate: LicensePlateInput }): V
   const country = plate.country.trim().toUpperCase();
   const subdivision = stripCountryPrefix(plate.subdivision.trim().toUpperCase(), country);
   const details: ErrorDetail[] = [];
-  if (!PLATE_TEXT.test(text)) {
+  // The Hangul fillers are letters (Lo) that show nothing: the rule for names keeps them out.
+  if (!PLATE_TEXT.test(text) || !isDisplayName(text)) {
     details.push({ path: '/license_plate/text', message: 'must be 1 to 15 letters, digits, spaces, dots or hyphens, starting with a letter or digit' });
   }
   const countryKnown = ISO_3166_1_ALPHA_2.has(country);

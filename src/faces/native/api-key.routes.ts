@@ -4,7 +4,7 @@ import { toApiKeyView } from '../../core/organisations/organisation.service.js';
 import { authOf, requireBearer } from '../../http/auth.js';
 import type { AppContext } from '../../http/app-context.js';
 import { bearerSecurity, errorResponses, IdParams } from './common.schemas.js';
-import { PLAIN_TEXT_FORMAT } from '../../core/users/display-name.js';
+import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
 
 const ApiKeyView = Type.Object(
   {
@@ -35,7 +35,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       summary: 'Create an API key for the caller\'s organisation',
       description: "Only with an API key: a key acts for the organisation's partner users, which an administrator's session may not (403 PARTNER_CREDENTIAL_REQUIRED).",
       security: bearerSecurity,
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, format: PLAIN_TEXT_FORMAT }) }, { additionalProperties: false }),
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, format: DISPLAY_NAME_FORMAT }) }, { additionalProperties: false }),
       response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403) },
     },
   }, async (request, reply) => {
