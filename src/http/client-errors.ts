@@ -58,8 +58,9 @@ export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, 
 export function expectationFailedHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const appError = new AppError('EXPECTATION_FAILED', 417, 'Only "Expect: 100-continue" is supported');
-    const body = JSON.stringify(envelopeFor(request.url ?? '/')(appError, { id: nextId() } as FastifyRequest));
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    const id = nextId();
+    const body = JSON.stringify(envelopeFor(request.url ?? '/')(appError, { id } as FastifyRequest));
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close' });
     response.end(body);
   };
 }
