@@ -56,6 +56,7 @@ describe('Stripe events an instance took when it died, or is still applying', { 
     return id;
   }
 
+  const faultsLeft = async () => ((await (await fetch(`${cluster.stripeUrl}/_emulator/faults`)).json()) as { faults: Array<{ remaining: number }> }).faults.reduce((sum, fault) => sum + fault.remaining, 0);
   const storedEvent = async (id: string) => (await db.query<{ attempts: number; locked_until: Date | null; processed_at: Date | null }>('select attempts, locked_until, processed_at from stripe_events where id = $1', [id])).rows[0];
   const statusOf = async (via: Instance, id: string) => (await call(`${via.url}/payment/${id}`, { token })).json().status as string;
 
@@ -83,9 +84,11 @@ describe('Stripe events an instance took when it died, or is still applying', { 
     await injectFault(cluster.stripeUrl, { path: `/v1/payment_intents/${id}`, method: 'GET', kind: 'hang', hangMs: 60_000, count: 1 });
     try {
       const eventId = await deliver(victim, event);
-      await eventually(async () => ((await storedEvent(eventId))?.locked_until ? true : undefined), 'the victim to take its event');
+      // The victim holds the event and its re-read of the intent is hanging at Stripe: it is applying it.
+      await eventually(async () => ((await storedEvent(eventId))?.locked_until && (await faultsLeft()) === 0 ? true : undefined), 'the victim to be applying its event');
       await victim.kill('SIGKILL');
       const killedAt = Date.now();
+      await clearFaults(cluster.stripeUrl);
       await eventually(async () => ((await statusOf(survivor, id)) === 'succeeded' ? true : undefined), 'the survivor to apply the event', TAKEN_OVER_WITHIN_MS + 10_000);
       const waited = Date.now() - killedAt;
       assert.ok(waited < TAKEN_OVER_WITHIN_MS, `applied ${waited} ms after the kill (the dead holder's lock held it that long)`);
