@@ -17,6 +17,11 @@ export async function injectFault(stripeUrl: string, rule: FaultRule): Promise<v
   assert.equal(response.status, 200, await response.text());
 }
 
+/** The fault rules the emulator still holds, with the calls each has yet to fail (a used-up rule is gone). */
+export async function faultsAt(stripeUrl: string): Promise<Array<FaultRule & { remaining: number }>> {
+  return ((await (await fetch(`${stripeUrl}/_emulator/faults`)).json()) as { faults: Array<FaultRule & { remaining: number }> }).faults;
+}
+
 export async function clearFaults(stripeUrl: string): Promise<void> {
   await fetch(`${stripeUrl}/_emulator/faults`, { method: 'DELETE' });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { bearer, databaseUrl, useTestApp, type TestApp } from '../helpers/test-app.js';
+import { stripeEvent } from '../helpers/stripe-events.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
@@ -81,8 +82,7 @@ const QUEUE_SERIES = ['paybridge_stripe_events_backlog', 'paybridge_stripe_event
 /** A Stripe event as Stripe signs and sends it, saying the payment's intent succeeded. */
 function signedSucceededEvent(t: TestApp, secret: string, paymentId: string): { payload: string; header: string } {
   const object = { id: paymentId, object: 'payment_intent', status: 'succeeded', metadata: { paybridge_payment_id: 'x' } };
-  const created = Math.floor(Date.now() / 1000);
-  const payload = JSON.stringify({ id: `evt_${randomUUID().replace(/-/g, '')}`, object: 'event', api_version: '2026-10-28.endive', created, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object } });
+  const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', object));
   return { payload, header: t.stripe.webhooks.generateTestHeaderString({ payload, secret }) };
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { clearFaults, eventually, injectFault } from '../helpers/emulator.js';
+import { clearFaults, eventually, faultsAt, injectFault } from '../helpers/emulator.js';
+import { newEventId as eventId, stripeEvent as anEvent, unixNow as now } from '../helpers/stripe-events.js';
 import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
@@ -18,9 +19,6 @@ function deliverRaw(payload: string) {
 }
 const deliver = (event: unknown) => deliverRaw(JSON.stringify(event));
 
-const eventId = () => `evt_${randomUUID().replace(/-/g, '')}`;
-const now = () => Math.floor(Date.now() / 1000);
-const anEvent = (type: string, object: Record<string, unknown>, created = now()) => ({ id: eventId(), object: 'event', api_version: '2026-10-28.endive', created, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } });
 
 async function confirmedPayment(user: TestUser): Promise<string> {
   const response = await t.inject({ method: 'POST', url: '/payment', headers: bearer(user.token), payload: { cuid: randomUUID() } });
@@ -64,8 +62,7 @@ describe('Stripe events as a queue', () => {
       const acknowledged = await Promise.all(ids.map((id) => deliver(succeededEvent(id))));
       assert.deepEqual(acknowledged.map((r) => r.statusCode), ids.map(() => 200));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const faults = (await (await fetch(`${t.stripeUrl}/_emulator/faults`)).json()) as { faults: Array<{ remaining: number }> };
-      const rereadsAtOnce = 100 - (faults.faults[0]?.remaining ?? 0);
+      const rereadsAtOnce = 100 - ((await faultsAt(t.stripeUrl))[0]?.remaining ?? 0);
       assert.ok(rereadsAtOnce >= 1 && rereadsAtOnce <= 4, `${rereadsAtOnce} events applied at once (at most 4)`);
       assert.equal((await t.inject({ method: 'GET', url: `/payment/${ids[0]}`, headers: bearer(user.token) })).statusCode, 200, 'a request is answered meanwhile');
     } finally {

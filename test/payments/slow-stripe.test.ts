@@ -9,7 +9,7 @@ import { createOperations } from '../../src/core/payments/operation.js';
 import { ProviderUnavailableError } from '../../src/core/errors.js';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
 import { newId } from '../../src/core/ids.js';
-import { clearFaults, eventually, injectFault, paymentIntentsOf } from '../helpers/emulator.js';
+import { clearFaults, eventually, faultsAt, injectFault, paymentIntentsOf } from '../helpers/emulator.js';
 import type { ReconcileReport } from '../../src/core/payments/reconcile.js';
 import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
@@ -55,8 +55,7 @@ async function raceRetries(first: () => Promise<{ statusCode: number; body: stri
 
 /** The hang was used up (the call really hung), and the operation was taken over by a retry once its holder's lease lapsed. */
 async function assertTakenOver(intentId: string): Promise<void> {
-  const faults = (await (await fetch(`${t.stripeUrl}/_emulator/faults`)).json()) as { faults: unknown[] };
-  assert.deepEqual(faults.faults, [], 'the injected hang was used');
+  assert.deepEqual(await faultsAt(t.stripeUrl), [], 'the injected hang was used');
   const result = (await t.database.db.execute(
     sql`select o.attempts from payment_operations o join payments p on p.id = o.payment_id where p.stripe_payment_intent_id = ${intentId} and o.kind = 'create'`,
   )) as unknown as { rows: Array<{ attempts: number }> };

@@ -8,6 +8,7 @@ import { newId } from '../../src/core/ids.js';
 import { createOperationRepository } from '../../src/core/payments/operation.repository.js';
 import { createPaymentRepository } from '../../src/core/payments/payment.repository.js';
 import { eventually } from '../helpers/emulator.js';
+import { stripeEvent } from '../helpers/stripe-events.js';
 import { bearer, useTestApp } from '../helpers/test-app.js';
 import { registerUser, type TestUser } from '../helpers/users.js';
 
@@ -158,7 +159,7 @@ describe('POST /webhooks/stripe', () => {
   });
 
   test('an event of a type paybridge does not use is acknowledged', async () => {
-    const event = { id: `evt_${randomUUID().replace(/-/g, '')}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'invoice.paid', data: { object: { id: 'in_123', object: 'invoice' } } };
+    const event = stripeEvent('invoice.paid', { id: 'in_123', object: 'invoice' });
     const response = await deliver(event);
     assert.equal(response.statusCode, 200);
   });

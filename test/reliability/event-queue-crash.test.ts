@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { call, startCluster, type Cluster, type Instance } from '../helpers/cluster.js';
-import { clearFaults, eventually, injectFault } from '../helpers/emulator.js';
+import { clearFaults, eventually, faultsAt, injectFault } from '../helpers/emulator.js';
+import { stripeEvent } from '../helpers/stripe-events.js';
 import { databaseUrl } from '../helpers/test-app.js';
 
 const skip = databaseUrl ? false : 'needs DATABASE_URL (PostgreSQL): an instance is killed beside another';
@@ -44,10 +45,8 @@ describe('Stripe events an instance took when it died, or is still applying', { 
 
   /** Stripe's payment_intent.succeeded of the intent as it is now, signed. */
   async function succeededEvent(intentId: string): Promise<{ id: string; payload: string }> {
-    const id = `evt_${randomUUID().replace(/-/g, '')}`;
-    const object = await stripe.paymentIntents.retrieve(intentId);
-    const event = { id, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object } };
-    return { id, payload: JSON.stringify(event) };
+    const event = stripeEvent('payment_intent.succeeded', { ...(await stripe.paymentIntents.retrieve(intentId)) });
+    return { id: event.id, payload: JSON.stringify(event) };
   }
 
   async function deliver(to: Instance, { id, payload }: { id: string; payload: string }): Promise<string> {
@@ -56,7 +55,6 @@ describe('Stripe events an instance took when it died, or is still applying', { 
     return id;
   }
 
-  const faultsLeft = async () => ((await (await fetch(`${cluster.stripeUrl}/_emulator/faults`)).json()) as { faults: Array<{ remaining: number }> }).faults.reduce((sum, fault) => sum + fault.remaining, 0);
   const storedEvent = async (id: string) => (await db.query<{ attempts: number; locked_until: Date | null; processed_at: Date | null }>('select attempts, locked_until, processed_at from stripe_events where id = $1', [id])).rows[0];
   const statusOf = async (via: Instance, id: string) => (await call(`${via.url}/payment/${id}`, { token })).json().status as string;
 
@@ -85,7 +83,7 @@ describe('Stripe events an instance took when it died, or is still applying', { 
     try {
       const eventId = await deliver(victim, event);
       // The victim holds the event and its re-read of the intent is hanging at Stripe: it is applying it.
-      await eventually(async () => ((await storedEvent(eventId))?.locked_until && (await faultsLeft()) === 0 ? true : undefined), 'the victim to be applying its event');
+      await eventually(async () => ((await storedEvent(eventId))?.locked_until && (await faultsAt(cluster.stripeUrl)).length === 0 ? true : undefined), 'the victim to be applying its event');
       await victim.kill('SIGKILL');
       const killedAt = Date.now();
       await clearFaults(cluster.stripeUrl);
