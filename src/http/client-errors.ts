@@ -34,6 +34,12 @@ function urlOf(error: ClientError, socket: ParsingSocket): string {
  * sees them. They still get the envelope of the face their URL names (read from the raw bytes),
  * so a client of any face can parse every answer it gets.
  */
+/** An answer given outside Fastify: a request id of its own, and the body in the envelope of the face the URL names. */
+function answerOutsideRouting(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string, url: string, appError: AppError): { id: string; body: string } {
+  const id = nextId();
+  return { id, body: JSON.stringify(envelopeFor(url)(appError, { id } as FastifyRequest)) };
+}
+
 export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
   return (error: ClientError, socket: ParsingSocket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -41,10 +47,10 @@ export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, 
     if (socket._httpMessage?.headersSent) return void socket.destroy();
     const url = urlOf(error, socket);
     const appError = appErrorFor(error);
-    const body = JSON.stringify(envelopeFor(url)(appError, { id: nextId() } as FastifyRequest));
+    const { id, body } = answerOutsideRouting(envelopeFor, nextId, url, appError);
     if (socket.writable) {
       const status = `${appError.statusCode} ${STATUS_CODES[appError.statusCode] ?? ''}`;
-      socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
     }
     socket.destroy();
   };
@@ -58,8 +64,7 @@ export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, 
 export function expectationFailedHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const appError = new AppError('EXPECTATION_FAILED', 417, 'Only "Expect: 100-continue" is supported');
-    const id = nextId();
-    const body = JSON.stringify(envelopeFor(request.url ?? '/')(appError, { id } as FastifyRequest));
+    const { id, body } = answerOutsideRouting(envelopeFor, nextId, request.url ?? '/', appError);
     response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close' });
     response.end(body);
   };

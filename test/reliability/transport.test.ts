@@ -96,6 +96,7 @@ describe('what reaches the server before any route', () => {
     for (const { text } of [native, coord, careValidate]) assert.match(text, /^HTTP\/1\.1 408 /, text);
     assert.equal(bodyOf(native.text).code, 'REQUEST_TIMEOUT');
     assert.match(String(bodyOf(native.text).requestId), /^req_/);
+    assert.match(native.text, new RegExp(`\\r\\nx-request-id: ${String(bodyOf(native.text).requestId)}\\r\\n`, 'i'), 'the id the body quotes, as on every answer');
     assert.match(String(bodyOf(coord.text).request_id), /^req_/, coord.text);
     assert.equal(bodyOf(careValidate.text).success, false, careValidate.text);
     assert.equal(bodyOf(careValidate.text).status, 408, careValidate.text);
