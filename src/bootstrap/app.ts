@@ -43,10 +43,13 @@ const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)
 
 const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
 
+/** Whether a URL's path is the prefix itself or under it, as the router scopes a face ("/v1/usersX" is not under "/v1/users"). */
+const isUnder = (url: string, prefix: string) => url.startsWith(prefix) && (url.length === prefix.length || '/?#'.includes(url[prefix.length]!));
+
 /** The envelope of the face a URL belongs to, for errors raised before routing. */
 function envelopeForUrl(url: string): ErrorEnvelope {
-  if (url.startsWith('/api/v1/users')) return careValidateEnvelope;
-  if (url.startsWith('/v1/users')) return coordEnvelope;
+  if (isUnder(url, '/api/v1/users')) return careValidateEnvelope;
+  if (isUnder(url, '/v1/users')) return coordEnvelope;
   return nativeEnvelope;
 }
 

@@ -126,6 +126,8 @@ describe('what reaches the server before any route', () => {
       assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms`);
     }
     assert.equal(bodyOf(native.text).code, 'EXPECTATION_FAILED');
+    // A path that only starts like a face's prefix is not that face's, here as at the router.
+    assert.equal(bodyOf((await expecting('/v1/usersX')).text).code, 'EXPECTATION_FAILED');
     assert.match(native.text, new RegExp(`\\r\\nx-request-id: ${String(bodyOf(native.text).requestId)}\\r\\n`, 'i'), 'the id the body quotes');
     assert.match(String(bodyOf(coord.text).request_id), /^req_/, coord.text);
     assert.equal(bodyOf(careValidate.text).status, 417, careValidate.text);
