@@ -1,22 +1,62 @@
 // Refused anywhere in a name: C0 and C1 control characters, line and paragraph separators, the
-// Braille blank, noncharacters, and every format character (Cf) or default-ignorable code point
-// (Unicode's set of what renderers show as nothing, assigned or not: bidirectional overrides and
-// isolates, zero-width space, soft hyphen, word joiner, BOM, the Hangul fillers, the combining
-// grapheme joiner, the Khmer inherent vowels, U+2065, U+FFF0-FFF8, U+E0000 …), which make a name
-// display otherwise than it reads or two names look the same ("Ann" and "An\u200Bn").
-// Kept: the zero-width joiner and non-joiner (emoji sequences, Persian and Indic spelling), the
-// direction marks (right-to-left names are often pasted with one), variation selectors (emoji),
-// tag characters within a flag sequence (🏴 + tags + cancel tag: England, Scotland, Wales), and
-// the Mongolian free variation selectors right after a Mongolian letter (elsewhere they hide).
+// Braille blank, the object replacement character (it stands for an object that is not there),
+// noncharacters, and every format character (Cf) or default-ignorable code point (Unicode's set
+// of what renderers show as nothing, assigned or not: bidirectional overrides and isolates,
+// zero-width space, soft hyphen, word joiner, BOM, the Hangul fillers, the combining grapheme
+// joiner, the Khmer inherent vowels, U+2065, U+FFF0-FFF8, U+E0000 …), which make a name display
+// otherwise than it reads or two names look the same ("Ann" and "An\u200Bn").
+// Left to IN_PLACE_ONLY below: the joiners, the direction marks, the variation selectors and the
+// tag characters, which do work in some places and hide in all others.
 const FORBIDDEN =
-  /[\p{Cc}\u2028\u2029\u2800\p{Noncharacter_Code_Point}]|(?![\u200C-\u200F\u061C\u{E0020}-\u{E007F}]|\p{Variation_Selector})[\p{Cf}\p{Default_Ignorable_Code_Point}]|(?<![\u1820-\u18AA])[\u180B-\u180D\u180F]/u;
-const TAG = /[\u{E0020}-\u{E007F}]/u;
-const FLAG_SEQUENCE = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
+  /[\p{Cc}\u2028\u2029\u2800\uFFFC\p{Noncharacter_Code_Point}]|(?![\u200C-\u200F\u061C\u{E0020}-\u{E007F}]|\p{Variation_Selector})[\p{Cf}\p{Default_Ignorable_Code_Point}]|(?<![\u1820-\u18AA])[\u180B-\u180D\u180F]/u;
 
-/** Whether the text holds a character no name or shown text may hold (FORBIDDEN, or a tag outside a flag). */
+const anyOf = (property: string, values: string[]) => values.map((value) => `\\p{${property}=${value}}`).join('');
+// Scripts whose spelling uses the zero-width joiner and non-joiner: the joining scripts (Persian
+// "می‌خواهم") and the Brahmic scripts of South and Southeast Asia (Devanagari "क्‍ष", Malayalam "ന്‍").
+const JOINING = anyOf('Script_Extensions', [
+  'Arabic', 'Syriac', 'Nko', 'Mongolian', 'Phags_Pa', 'Manichaean', 'Psalter_Pahlavi', 'Adlam', 'Hanifi_Rohingya', 'Mandaic',
+  'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Tibetan',
+  'Myanmar', 'Khmer', 'Javanese', 'Balinese', 'Sundanese', 'Tirhuta', 'Grantha', 'Newa', 'Chakma', 'Limbu', 'Sharada', 'Takri', 'Kaithi', 'Modi',
+]);
+const RIGHT_TO_LEFT = new RegExp(`[${anyOf('Script', ['Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Nko', 'Samaritan', 'Mandaic', 'Adlam', 'Hanifi_Rohingya', 'Yezidi'])}]`, 'u');
+// Characters with standardized or emoji variants: pictographs (☺️), Han ideographs (ideographic
+// variation sequences), math symbols, a few scripts and CJK punctuation marks.
+const HAS_VARIANTS = `\\p{Extended_Pictographic}\\p{Sm}${anyOf('Script', ['Han', 'Myanmar', 'Phags_Pa', 'Manichaean', 'Egyptian_Hieroglyphs'])}\\u2018\\u2019\\u201C\\u201D\\u3001\\u3002\\uFF01\\uFF0C\\uFF0E\\uFF1A\\uFF1B\\uFF1F`;
+
+const MARK = '[\\u200E\\u200F\\u061C]';
+const LEFT_TO_RIGHT_LETTER = `(?!${RIGHT_TO_LEFT.source})\\p{L}`;
+const MARK_BETWEEN_LEFT_TO_RIGHT_LETTERS = new RegExp(`(?<=${LEFT_TO_RIGHT_LETTER}\\p{M}*)${MARK}(?=${LEFT_TO_RIGHT_LETTER})`, 'u');
+
+interface InPlaceOnly {
+  chars: RegExp;
+  outOfPlace(value: string): boolean;
+}
+
+/** `chars` may stand where `inPlace` matches them (a global regex), nowhere else. */
+const inPlaceOnly = (chars: RegExp, inPlace: RegExp): InPlaceOnly => ({ chars, outOfPlace: (value) => chars.test(value.replace(inPlace, '')) });
+
+/** Characters that do their work only in some places; anywhere else they hide ("Ad\u200Dmin" shows as "Admin"). */
+const IN_PLACE_ONLY: InPlaceOnly[] = [
+  // Joiners: after a letter of a script that uses them, before another of it (or at the word's end), or a ZWJ within an emoji sequence (👩‍💻, 🏳️‍🌈).
+  inPlaceOnly(
+    /[\u200C\u200D]/u,
+    new RegExp(`(?<=[${JOINING}])[\\u200C\\u200D](?=[${JOINING}]|[^\\p{L}\\p{M}]|$)|(?<=[\\p{Extended_Pictographic}\\p{Emoji_Modifier}]\\uFE0F?)\\u200D(?=\\p{Extended_Pictographic})`, 'gu'),
+  ),
+  // Variation selectors: right after a character that has variants, or within a keycap (1️⃣).
+  inPlaceOnly(
+    /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u,
+    new RegExp(`(?<=[${HAS_VARIANTS}])[\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}]|(?<=[#*0-9])[\\uFE0E\\uFE0F](?=\\u20E3)`, 'gu'),
+  ),
+  // Tag characters: within a flag sequence (🏴 + tags + cancel tag: England, Scotland, Wales).
+  inPlaceOnly(/[\u{E0020}-\u{E007F}]/u, /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu),
+  // Direction marks: in text that holds right-to-left letters (pasted names often carry one), never between two left-to-right letters.
+  { chars: new RegExp(MARK, 'u'), outOfPlace: (value) => !RIGHT_TO_LEFT.test(value) || MARK_BETWEEN_LEFT_TO_RIGHT_LETTERS.test(value) },
+];
+
+/** Whether the text holds a character no name or shown text may hold: FORBIDDEN anywhere, or an IN_PLACE_ONLY one out of place. */
 function hasForbidden(value: string): boolean {
   if (FORBIDDEN.test(value)) return true;
-  return TAG.test(value) && TAG.test(value.replace(FLAG_SEQUENCE, ''));
+  return IN_PLACE_ONLY.some(({ chars, outOfPlace }) => chars.test(value) && outOfPlace(value));
 }
 
 // A character that shows: not a space or separator, not a format character or default-ignorable
