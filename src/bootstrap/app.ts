@@ -21,6 +21,7 @@ import { nativeEnvelope, sendError, useErrorEnvelope, type ErrorEnvelope } from 
 import type { PinoLogger } from '../http/logging.js';
 import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler, expectationFailedHandler } from '../http/client-errors.js';
+import { continueWhenBodyIsRead } from '../http/expect-continue.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
 import { trackRouteMethods } from '../http/method-not-allowed.js';
@@ -46,8 +47,12 @@ const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
 /** Whether a URL's path is the prefix itself or under it, as the router scopes a face ("/v1/usersX" is not under "/v1/users"). */
 const isUnder = (url: string, prefix: string) => url.startsWith(prefix) && (url.length === prefix.length || '/?#'.includes(url[prefix.length]!));
 
+/** A request target's path: an absolute-form target ("http://host/v1/users/…", which the router serves by its path) without its origin. */
+const pathOf = (target: string) => target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '');
+
 /** The envelope of the face a URL belongs to, for errors raised before routing. */
-function envelopeForUrl(url: string): ErrorEnvelope {
+function envelopeForUrl(target: string): ErrorEnvelope {
+  const url = pathOf(target);
   if (isUnder(url, '/api/v1/users')) return careValidateEnvelope;
   if (isUnder(url, '/v1/users')) return coordEnvelope;
   return nativeEnvelope;
@@ -78,7 +83,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     clientErrorHandler: clientErrorHandler(envelopeForUrl, nextRequestId),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.server.on('checkExpectation', expectationFailedHandler(envelopeForUrl, nextRequestId));
+  continueWhenBodyIsRead(app, expectationFailedHandler(envelopeForUrl, nextRequestId));
   trackRouteMethods(app, ROUTER_OPTIONS);
   app.setValidatorCompiler(validatorCompiler);
   enforceTextRule(app);

@@ -57,7 +57,7 @@ export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, 
 }
 
 /**
- * A request whose `Expect` is anything but 100-continue (Node answers that one itself) is a 417
+ * A request whose `Expect` is anything but 100-continue alone (continueWhenBodyIsRead) is a 417
  * in the envelope of its face, and its connection is closed: its body may never come, and Node's
  * own bare 417 kept the connection, so a request timeout later answered the same request again.
  */

@@ -116,10 +116,13 @@ describe('what reaches the server before any route', () => {
     }
   });
 
-  test('an Expect other than 100-continue is one 417 in the face\'s envelope, and the connection closes', async () => {
-    const expecting = (path: string, headers = '') => rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{`);
-    const [native, coord, careValidate] = await Promise.all([expecting('/user/login'), expecting('/v1/users/create_jwt'), expecting('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`)]);
-    for (const { text, closedAfterMs } of [native, coord, careValidate]) {
+  test('an Expect other than 100-continue alone is one 417 in the face\'s envelope, and the connection closes', async () => {
+    const expecting = (path: string, headers = '', expect = 'foo') =>
+      rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nExpect: ${expect}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{`);
+    const [native, coord, careValidate, continueAndMore] = await Promise.all([
+      expecting('/user/login'), expecting('/v1/users/create_jwt'), expecting('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`), expecting('/user/login', '', '100-continue, foo'),
+    ]);
+    for (const { text, closedAfterMs } of [native, coord, careValidate, continueAndMore]) {
       assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `one answer, not a 408 after it:\n${text}`);
       assert.match(text, /^HTTP\/1\.1 417 /, text);
       assert.match(text, /\r\nconnection: close\r\n/i, text);
@@ -128,9 +131,35 @@ describe('what reaches the server before any route', () => {
     assert.equal(bodyOf(native.text).code, 'EXPECTATION_FAILED');
     // A path that only starts like a face's prefix is not that face's, here as at the router.
     assert.equal(bodyOf((await expecting('/v1/usersX')).text).code, 'EXPECTATION_FAILED');
+    // An absolute-form target is the face of its path, as the router serves it.
+    assert.match(String(bodyOf((await expecting('http://x/v1/users/create_jwt')).text).request_id), /^req_/);
     assert.match(native.text, new RegExp(`\\r\\nx-request-id: ${String(bodyOf(native.text).requestId)}\\r\\n`, 'i'), 'the id the body quotes');
     assert.match(String(bodyOf(coord.text).request_id), /^req_/, coord.text);
     assert.equal(bodyOf(careValidate.text).status, 417, careValidate.text);
+  });
+
+  test('Expect: 100-continue gets its 100 only once the body is to be read: a request refused first gets one final answer and no 100', async () => {
+    const { text, closedAfterMs } = await rawRequest(`POST /api/v1/users HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n`);
+    assert.match(text, /^HTTP\/1\.1 401 /, `no 100 Continue before the refusal:\n${text}`);
+    assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, text);
+    assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms`);
+
+    // A request that is to be served: 100 Continue, then the body, then the answer.
+    const body = JSON.stringify({ email: uniqueEmail('continue'), password: 'not-the-password-9' });
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+      let received = '';
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+        if (received === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+        else if (/\r\n\r\n[^]*\}$/.test(received)) socket.end();
+      });
+      socket.on('close', () => resolve(received));
+      socket.once('connect', () => socket.write(`POST /user/login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`));
+    });
+    assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /, answer);
+    assert.equal(bodyOf(answer.slice(answer.indexOf('HTTP/1.1 401'))).code, 'INVALID_CREDENTIALS');
   });
 
   test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
