@@ -142,6 +142,15 @@ describe('a partner walks the whole Coord flow', () => {
     assert.equal(clash.json().code, 'EMAIL_TAKEN');
   });
 
+  test('an external_uid that hides characters or shows none is a 400 naming it', async () => {
+    for (const uid of ['uid\u0000x', 'uid\nforged', 'uid-\u200B1', '   ', 'uid\u202E1']) {
+      const email = uniqueEmail('uid');
+      const response = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email, external_uid: uid } });
+      assert.equal(response.statusCode, 400, `${JSON.stringify(uid)}: ${response.body}`);
+      assert.match(response.body, /external_uid/);
+    }
+  });
+
   for (const withUid of [true, false]) {
     test(`concurrent first sights of one user make one user (${withUid ? 'with' : 'without'} external_uid)`, async () => {
       const email = uniqueEmail('race');

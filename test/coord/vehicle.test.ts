@@ -31,6 +31,12 @@ describe("the current user's vehicle", () => {
     assert.deepEqual(response.json(), { license_plate: { text: 'ABC 123', country: 'US', subdivision: 'NY' } });
   });
 
+  test('a plate typed in full-width forms is stored as the same plate typed in ASCII', async () => {
+    const response = await setPlate({ text: 'ａｂｃ　１２３', country: 'ｕｓ', subdivision: 'ＵＳ－ＮＹ' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { license_plate: { text: 'ABC 123', country: 'US', subdivision: 'NY' } });
+  });
+
   test('countries without a subdivision list here are checked for the code form', async () => {
     const german = await setPlate({ text: 'M AB 1234', country: 'DE', subdivision: 'BY' });
     assert.equal(german.statusCode, 200, german.body);

@@ -7152,7 +7152,10 @@ export interface paths {
                          * @description The user's email; becomes the token's email claim
                          */
                         email: string;
-                        /** @description Your own id for the user. The user is matched by it when given, else by email. */
+                        /**
+                         * Format: display-name
+                         * @description Your own id for the user. The user is matched by it when given, else by email.
+                         */
                         external_uid?: string;
                         /**
                          * Format: display-name
@@ -7352,7 +7355,10 @@ export interface paths {
                          * @description The user's email; becomes the token's email claim
                          */
                         email: string;
-                        /** @description Your own id for the user. The user is matched by it when given, else by email. */
+                        /**
+                         * Format: display-name
+                         * @description Your own id for the user. The user is matched by it when given, else by email.
+                         */
                         external_uid?: string;
                         /**
                          * Format: display-name
@@ -7553,7 +7559,10 @@ export interface paths {
                          * @description The user's email; becomes the token's email claim
                          */
                         email: string;
-                        /** @description Your own id for the user. The user is matched by it when given, else by email. */
+                        /**
+                         * Format: display-name
+                         * @description Your own id for the user. The user is matched by it when given, else by email.
+                         */
                         external_uid?: string;
                         /**
                          * Format: display-name

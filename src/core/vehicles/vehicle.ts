@@ -19,15 +19,17 @@ const PLATE_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} .·-]{0,14}$/u;
 const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/;
 
 /**
- * Validates a vehicle and returns it in its stored form: plate text trimmed, single-spaced and
- * upper-cased (plates are case-insensitive), country and subdivision upper-cased, and a
- * subdivision given as "US-NY" reduced to "NY". Every fault is reported, each with its field.
+ * Validates a vehicle and returns it in its stored form: every part in compatibility form (NFKC:
+ * full-width "ＡＢＣ１２３" is "ABC123", as the same plate typed on another keyboard), plate text
+ * trimmed, single-spaced and upper-cased (plates are case-insensitive), country and subdivision
+ * upper-cased, and a subdivision given as "US-NY" reduced to "NY". Every fault is reported, each
+ * with its field.
  */
 export function normaliseVehicle(input: { license_plate: LicensePlateInput }): Vehicle {
   const plate = input.license_plate;
-  const text = plate.text.trim().replace(/\s+/g, ' ').toUpperCase();
-  const country = plate.country.trim().toUpperCase();
-  const subdivision = stripCountryPrefix(plate.subdivision.trim().toUpperCase(), country);
+  const text = plate.text.normalize('NFKC').trim().replace(/\s+/g, ' ').toUpperCase();
+  const country = plate.country.normalize('NFKC').trim().toUpperCase();
+  const subdivision = stripCountryPrefix(plate.subdivision.normalize('NFKC').trim().toUpperCase(), country);
   const details: ErrorDetail[] = [];
   // The Hangul fillers are letters (Lo) that show nothing: the rule for names keeps them out.
   if (!PLATE_TEXT.test(text) || !isDisplayName(text)) {

@@ -1,6 +1,7 @@
 import { displayNameSchema } from '../../http/validation.js';
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
+import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
 import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
 export const tags = ['Coord Users API'];
@@ -25,7 +26,13 @@ export const JwtRequest = Type.Object(
   {
     email: Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH, description: "The user's email; becomes the token's email claim" }),
     external_uid: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: "Your own id for the user. The user is matched by it when given, else by email." }),
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        // An id is shown in logs and admin pages: no control or invisible character may make two look the same.
+        format: DISPLAY_NAME_FORMAT,
+        description: 'Your own id for the user. The user is matched by it when given, else by email.',
+      }),
     ),
     name: Type.Optional(displayNameSchema("The user's name (a paybridge addition; Coord takes it from the JWT)")),
   },
