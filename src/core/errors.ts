@@ -123,6 +123,11 @@ export const RedirectUriNotAllowedError = defineError(
   'The redirect_uri is not registered for this organisation',
 );
 export const InvalidLinkStateError = defineError('INVALID_LINK_STATE', 400, 'The account-linking state is invalid or expired; start linking again');
+export const LinkBrowserMismatchError = defineError(
+  'LINK_BROWSER_MISMATCH',
+  400,
+  'This account-linking flow was started in another browser; finish it in the browser that started it, or start linking again here',
+);
 
 // Who may act on a user (src/core/users/user-authority.ts).
 export const PartnerManagedUserError = defineError(

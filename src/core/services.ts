@@ -34,7 +34,7 @@ import { createStripeEventService } from './payments/stripe-event.service.js';
 import { createEventWorker } from './payments/stripe-event.worker.js';
 import { createAccountLinkRepository } from './transactable-systems/account-link.repository.js';
 import { createAccountLinkingService } from './transactable-systems/account-linking.service.js';
-import { createLinkStateCodec } from './transactable-systems/link-state.js';
+import { createLinkStateCodec, LINK_STATE_TTL_SECONDS } from './transactable-systems/link-state.js';
 import { createLinkProof, createLinkStateUses } from './transactable-systems/link-proof.js';
 import { createTransactableSystemRepository } from './transactable-systems/transactable-system.repository.js';
 import { createTransactableSystemService } from './transactable-systems/transactable-system.service.js';
@@ -234,7 +234,6 @@ function createWebhookServices(config: Config, db: Database, deps: { secretBox: 
 }
 
 // Ten minutes to click Allow or to sign in at a system and come back.
-const LINK_STATE_TTL_SECONDS = 600;
 
 /** The partner faces' core (Coord): settings, partner identity, transactable systems and account linking. */
 function createPartnerServices(

@@ -128,6 +128,17 @@ describe('refusals before any redirect', () => {
 });
 
 describe('account linking with a live JWT: the system\'s link page and our callback', () => {
+  /** A live start as the user's browser makes it: where it is sent, and the cookie that browser now holds. */
+  const startLive = async (jwt: string, query: Record<string, string>, path?: string) => {
+    const start = await startLink(jwt, query, {}, path);
+    assert.equal(start.statusCode, 302, start.body);
+    const setCookie = String(start.headers['set-cookie']);
+    assert.match(setCookie, /^pb_link_browser=[\w-]{43}; Path=\/v1\/users\/link-account; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    return { location: new URL(start.headers.location as string), cookie: setCookie.split(';')[0]! };
+  };
+  /** The system sends the browser back: from the browser holding `cookie` (or, with none, from another one). */
+  const returnTo = (url: string, cookie?: string) => t.inject({ method: 'GET', url, headers: cookie === undefined ? {} : { cookie } });
+
   /** The callback as the live system sends it: the state it got, its outcome, and its signature over both. */
   const callbackPath = async (location: URL, error?: string, systemId = 'CitiBike') => {
     const redirectUri = new URL(location.searchParams.get('redirect_uri')!);
@@ -143,31 +154,29 @@ describe('account linking with a live JWT: the system\'s link page and our callb
 
   test('redirects to the link URL with a signed state; the callback records the link and returns to the partner', async () => {
     const jwt = await userJwt(t, { email: uniqueEmail('live') });
-    const start = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT, state: 's-42' }, {}, '/v1/users/user/current/link_account');
-    assert.equal(start.statusCode, 302, start.body);
-    const location = new URL(start.headers.location as string);
+    const { location, cookie } = await startLive(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT, state: 's-42' }, '/v1/users/user/current/link_account');
     assert.equal(`${location.origin}${location.pathname}`, CITIBIKE_LINK);
     assert.equal(location.searchParams.get('system_id'), 'CitiBike');
 
-    const back = await t.inject({ method: 'GET', url: await callbackPath(location) });
+    const back = await returnTo(await callbackPath(location), cookie);
     assert.equal(back.statusCode, 303, back.body);
     assert.equal(back.headers.location, 'https://partner.example/linked?from=paybridge&system_id=CitiBike&linked_account=true&state=s-42');
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.transactable, true);
 
     // Re-linking abandoned at the system leaves the existing link alone.
-    const again = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
-    const refused = await t.inject({ method: 'GET', url: await callbackPath(again, 'access_denied') });
+    const again = await startLive(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
+    const refused = await returnTo(await callbackPath(again.location, 'access_denied'), again.cookie);
     assert.equal(refused.statusCode, 303);
     assert.match(refused.headers.location as string, /linked_account=false&error=access_denied/);
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
-    const oddStart = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
-    const odd = await t.inject({ method: 'GET', url: await callbackPath(oddStart, '<script>') });
+    const oddStart = await startLive(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
+    const odd = await returnTo(await callbackPath(oddStart.location, '<script>'), oddStart.cookie);
     assert.match(odd.headers.location as string, /error=link_failed/);
   });
 
   test('finding 5: the browser alone cannot claim a link: no or a wrong signature is 400 INVALID_LINK_PROOF, a replay 400 INVALID_LINK_STATE', async () => {
     const jwt = await userJwt(t, { email: uniqueEmail('forger') });
-    const location = new URL((await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT })).headers.location as string);
+    const { location, cookie } = await startLive(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
     const state = encodeURIComponent(location.searchParams.get('state')!);
     const signed = await callbackPath(location);
     const forgeries = [
@@ -177,15 +186,31 @@ describe('account linking with a live JWT: the system\'s link page and our callb
       (await callbackPath(location, 'access_denied')).replace('&error=access_denied', ''),
     ];
     for (const url of forgeries) {
-      const response = await t.inject({ method: 'GET', url });
+      const response = await returnTo(url, cookie);
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(response.json().code, 'INVALID_LINK_PROOF');
     }
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
-    assert.equal((await t.inject({ method: 'GET', url: signed })).statusCode, 303);
-    const replay = await t.inject({ method: 'GET', url: signed });
+    assert.equal((await returnTo(signed, cookie)).statusCode, 303);
+    const replay = await returnTo(signed, cookie);
     assert.equal(replay.statusCode, 400, replay.body);
     assert.equal(replay.json().code, 'INVALID_LINK_STATE');
+  });
+
+  test('a state handed to another browser (whose approval at the system would link its account to the starter\'s user) is refused there, and still finishes in the browser that started it', async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('starter') });
+    const { location, cookie } = await startLive(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
+    const signed = await callbackPath(location);
+    const victims = [undefined, 'pb_link_browser=' + 'A'.repeat(43), (await startLive(await userJwt(t, { email: uniqueEmail('victim') }), { system_id: 'CitiBike', redirect_uri: REDIRECT })).cookie];
+    for (const victimCookie of victims) {
+      const response = await returnTo(signed, victimCookie);
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'LINK_BROWSER_MISMATCH');
+    }
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
+    const own = await returnTo(signed, `theme=dark; ${cookie}`);
+    assert.equal(own.statusCode, 303, own.body);
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
   });
 
   test('a tampered, expired or misused state is a 400 INVALID_LINK_STATE', async () => {

@@ -8972,7 +8972,7 @@ export interface paths {
         };
         /**
          * Link a user account with a transactable system (browser)
-         * @description Send the user's browser here. With a test JWT it shows a demo permission page (Allow / Deny) that records the choice and redirects to `redirect_uri`. With a live JWT it redirects to the system's link page with a signed `state` (valid 10 minutes) and paybridge's callback as `redirect_uri`.
+         * @description Send the user's browser here. With a test JWT it shows a demo permission page (Allow / Deny) that records the choice and redirects to `redirect_uri`. With a live JWT it redirects to the system's link page with a signed `state` (valid 10 minutes) and paybridge's callback as `redirect_uri`, and sets the `pb_link_browser` cookie: the callback finishes the flow only in the browser that started it.
          */
         get: {
             parameters: {
@@ -9126,7 +9126,7 @@ export interface paths {
         };
         /**
          * Link a user account with a transactable system (browser; the prose's spelling)
-         * @description Send the user's browser here. With a test JWT it shows a demo permission page (Allow / Deny) that records the choice and redirects to `redirect_uri`. With a live JWT it redirects to the system's link page with a signed `state` (valid 10 minutes) and paybridge's callback as `redirect_uri`.
+         * @description Send the user's browser here. With a test JWT it shows a demo permission page (Allow / Deny) that records the choice and redirects to `redirect_uri`. With a live JWT it redirects to the system's link page with a signed `state` (valid 10 minutes) and paybridge's callback as `redirect_uri`, and sets the `pb_link_browser` cookie: the callback finishes the flow only in the browser that started it.
          */
         get: {
             parameters: {
@@ -9432,7 +9432,7 @@ export interface paths {
         };
         /**
          * Where a live system's link page returns the browser
-         * @description Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose, and is accepted once. The system must sign what it reports: `signature` = hex HMAC-SHA256(link secret, `state + "." + outcome`), outcome `linked` or the `error` value; administrators read the secret at GET /admin/transactable-systems/{systemId}/link-secret. Without a valid signature: 400 INVALID_LINK_PROOF.
+         * @description Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose, and is accepted once, only from the browser that started the flow (its `pb_link_browser` cookie; otherwise 400 LINK_BROWSER_MISMATCH, and the state stays usable there). The system must sign what it reports: `signature` = hex HMAC-SHA256(link secret, `state + "." + outcome`), outcome `linked` or the `error` value; administrators read the secret at GET /admin/transactable-systems/{systemId}/link-secret. Without a valid signature: 400 INVALID_LINK_PROOF.
          */
         get: {
             parameters: {

@@ -1,5 +1,5 @@
 import { requirePartnerCredential, type Principal } from '../auth/principal.js';
-import { InvalidLinkStateError, NotFoundError, RedirectUriNotAllowedError, SystemNotLinkableError, TestUserRequiredError } from '../errors.js';
+import { InvalidLinkStateError, LinkBrowserMismatchError, NotFoundError, RedirectUriNotAllowedError, SystemNotLinkableError, TestUserRequiredError } from '../errors.js';
 import type { OrganisationService } from '../organisations/organisation.service.js';
 import type { OrganisationSettingsService } from '../partners/organisation-settings.service.js';
 import type { UserRecord } from '../users/user.repository.js';
@@ -19,6 +19,8 @@ export interface LinkingRequest {
   partnerState?: string | undefined;
   /** Where a live system sends the browser back to, with our state. */
   callbackUrl: string;
+  /** The browser the flow starts in (the link cookie's digest): only it can finish a live flow. */
+  browser: string;
 }
 
 // An error code a system reports is passed on to the partner only if it looks like one.
@@ -85,7 +87,7 @@ export function createAccountLinkingService(deps: {
         throw new SystemNotLinkableError(`The system "${system.systemId}" has no link URL for live users`, [{ path: '/system_id', message: 'has no link URL' }]);
       }
       const location = new URL(system.linkUrl);
-      location.searchParams.set('state', codec.encode({ ...state, purpose: 'link' }));
+      location.searchParams.set('state', codec.encode({ ...state, purpose: 'link', browser: request.browser }));
       location.searchParams.set('redirect_uri', request.callbackUrl);
       location.searchParams.set('system_id', system.systemId);
       return { kind: 'redirect', location: location.toString() };
@@ -115,12 +117,16 @@ export function createAccountLinkingService(deps: {
 
     /**
      * A live system sent the browser back: linked unless it reports an error (e.g. access_denied).
-     * An error leaves an earlier link alone: a user who abandons re-linking stays linked.
+     * An error leaves an earlier link alone: a user who abandons re-linking stays linked. Only the
+     * browser that started the flow finishes it (RFC 6749 §10.12): a state handed to someone else,
+     * whose approval at the system would link their account to the starter's user, is refused
+     * there without being used up. (States issued before the binding existed name no browser.)
      */
-    async completeLink(stateToken: string, error: string | undefined, signature: string | undefined): Promise<string> {
+    async completeLink(stateToken: string, error: string | undefined, signature: string | undefined, browser: string | undefined): Promise<string> {
       const state = codec.decode(stateToken, 'link');
       // Proof first: a browser without the system's signature cannot even use the state up.
       deps.proof.assertSigned(state.organisationId, state.systemId, stateToken, error ?? 'linked', signature);
+      if (state.browser !== undefined && state.browser !== browser) throw new LinkBrowserMismatchError();
       const user = await resumeFlow(state);
       await deps.uses.consume(state.stateId, state.expiresAt);
       if (error !== undefined) return outcomeLocation(state, false, SAFE_ERROR.test(error) ? error : 'link_failed');

@@ -16,6 +16,8 @@ export interface LinkState {
   redirectUri: string;
   /** The partner's own opaque state, handed back with the outcome. */
   partnerState?: string | undefined;
+  /** A live flow's browser: the digest of the link cookie its start set (see linkBrowserCookie). */
+  browser?: string | undefined;
 }
 
 /** A state as read back: with its id and expiry, so it can be used once. */
@@ -25,6 +27,9 @@ export interface DecodedLinkState extends LinkState {
 }
 
 const AUDIENCE = 'paybridge-link-state';
+
+/** How long a flow's state (and the cookie that binds a live flow to its browser) lasts. */
+export const LINK_STATE_TTL_SECONDS = 600;
 
 /**
  * Signed, expiring link states (HS256, algorithm pinned). The key is derived from the JWT secret
@@ -51,6 +56,7 @@ export function createLinkStateCodec(options: { secret: string; issuer: string; 
         pur: state.purpose,
         jti: newStateId(),
         ...(state.partnerState !== undefined ? { pst: state.partnerState } : {}),
+        ...(state.browser !== undefined ? { bws: state.browser } : {}),
       });
     },
 
@@ -62,13 +68,14 @@ export function createLinkStateCodec(options: { secret: string; issuer: string; 
       } catch (error) {
         throw new InvalidLinkStateError(undefined, undefined, { cause: error });
       }
-      const { sub, org, sys, ruri, pur, pst, jti, exp } = claims;
+      const { sub, org, sys, ruri, pur, pst, bws, jti, exp } = claims;
       if (pur !== purpose || typeof sub !== 'string' || typeof org !== 'string' || typeof sys !== 'string' || typeof ruri !== 'string') {
         throw new InvalidLinkStateError();
       }
       if (typeof jti !== 'string' || typeof exp !== 'number') throw new InvalidLinkStateError();
       const partnerState = typeof pst === 'string' ? pst : undefined;
-      return { purpose, userId: sub, organisationId: org, systemId: sys, redirectUri: ruri, partnerState, stateId: jti, expiresAt: new Date(exp * 1000) };
+      const browser = typeof bws === 'string' ? bws : undefined;
+      return { purpose, userId: sub, organisationId: org, systemId: sys, redirectUri: ruri, partnerState, browser, stateId: jti, expiresAt: new Date(exp * 1000) };
     },
   };
 }

@@ -8,6 +8,8 @@ import { partnerUserOf, requireUser } from './coord.auth.js';
 import { coordEnvelope, coordErrors } from './coord.envelope.js';
 import { AccessKeyHeaders, tags } from './coord.schemas.js';
 import { pageHeaders, renderConsentPage, renderErrorPage } from './link-account.page.js';
+import { linkBrowserCookie, linkBrowserOf } from './link-browser.js';
+import { LINK_STATE_TTL_SECONDS } from '../../core/transactable-systems/link-state.js';
 
 const LinkAccountQuery = Type.Object({
   access_key: Type.Optional(Type.String({ maxLength: 200, description: "The organisation's API access key (optional)" })),
@@ -48,6 +50,7 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   const { accountLinking } = ctx.services;
   const callbackUrl = `${ctx.config.publicUrl}${app.prefix}/link-account/callback`;
   const decisionPath = `${app.prefix}/link-account/decision`;
+  const browserCookie = { path: `${app.prefix}/link-account`, secure: ctx.config.publicUrl.startsWith('https:'), maxAgeSeconds: LINK_STATE_TTL_SECONDS };
 
   app.setErrorHandler((error, request, reply) => {
     if (!wantsHtml(request)) return sendError(error, request, reply, coordEnvelope);
@@ -64,7 +67,8 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     summary,
     description:
       'Send the user\'s browser here. With a test JWT it shows a demo permission page (Allow / Deny) that records the choice and redirects to `redirect_uri`. ' +
-      'With a live JWT it redirects to the system\'s link page with a signed `state` (valid 10 minutes) and paybridge\'s callback as `redirect_uri`.',
+      'With a live JWT it redirects to the system\'s link page with a signed `state` (valid 10 minutes) and paybridge\'s callback as `redirect_uri`, ' +
+      'and sets the `pb_link_browser` cookie: the callback finishes the flow only in the browser that started it.',
     security: [{ bearerAuth: [] }],
     querystring: LinkAccountQuery,
     headers: AccessKeyHeaders,
@@ -78,8 +82,9 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   ] as const) {
     app.get(url, { preHandler: startHandler, schema: startSchema(summary) }, async (request, reply) => {
       const { system_id: systemId, redirect_uri: redirectUri, state: partnerState } = request.query;
-      const start = await accountLinking.startLinking(partnerUserOf(request).user, { systemId, redirectUri, partnerState, callbackUrl });
-      if (start.kind === 'redirect') return reply.redirect(start.location, 302);
+      const { setCookie, browser } = linkBrowserCookie(request, browserCookie);
+      const start = await accountLinking.startLinking(partnerUserOf(request).user, { systemId, redirectUri, partnerState, callbackUrl, browser });
+      if (start.kind === 'redirect') return reply.header('set-cookie', setCookie).redirect(start.location, 302);
       const html = renderConsentPage({ ...start, formAction: decisionPath });
       return reply.code(200).headers(pageHeaders(start.redirectUri)).send(html);
     });
@@ -101,11 +106,12 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       tags,
       summary: "Where a live system's link page returns the browser",
       description:
-        'Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose, and is accepted once. ' +
+        'Records the link unless the system reports an `error`, then redirects to the partner. The state is checked for signature, expiry and purpose, and is accepted once, ' +
+        'only from the browser that started the flow (its `pb_link_browser` cookie; otherwise 400 LINK_BROWSER_MISMATCH, and the state stays usable there). ' +
         'The system must sign what it reports: `signature` = hex HMAC-SHA256(link secret, `state + "." + outcome`), outcome `linked` or the `error` value; ' +
         'administrators read the secret at GET /admin/transactable-systems/{systemId}/link-secret. Without a valid signature: 400 INVALID_LINK_PROOF.',
       querystring: CallbackQuery,
       response: { 303: redirect(outcome), ...coordErrors(400) },
     },
-  }, async (request, reply) => reply.redirect(await accountLinking.completeLink(request.query.state, request.query.error, request.query.signature), 303));
+  }, async (request, reply) => reply.redirect(await accountLinking.completeLink(request.query.state, request.query.error, request.query.signature, linkBrowserOf(request)), 303));
 };
