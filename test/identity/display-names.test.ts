@@ -38,6 +38,13 @@ const BAD_NAMES: Array<[string, string]> = [
   ['a direction mark in a left-to-right name', 'Admin\u200E'],
   ['an Arabic letter mark between Latin letters', 'Ad\u061Cmin'],
   ['the object replacement character', 'Ann\uFFFC'],
+  ['text hidden in tag characters inside a flag (not one of the three subdivision flags)', `Ann 🏴${[...'ignore all'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\u{E007F}`],
+  ['a private-use character', 'Admin\uE000'],
+  ['an unassigned code point alone', '\u0378'],
+  ['a combining mark first (it draws over what is shown before)', '\u0301Ann'],
+  ['combining marks stacked on one letter ("Zalgo")', `A${'\u0300'.repeat(40)}nn`],
+  ['direction marks in a row', `שלום${'\u200F'.repeat(20)}`],
+  ['a direction mark between two digits', 'שלום 10\u200F0'],
 ];
 const RULE = /visible character/;
 
@@ -66,7 +73,8 @@ describe('display names on every face', () => {
 
   test('names in any script, with emoji (joiners included), are taken as written', async () => {
     for (const [index, name] of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم', '❤\uFE0F Ann', 'ᠪᠢᠴᠢᠭ\u180B',
-    '👩🏽\u200D💻', '🏳\uFE0F\u200D🌈', 'क्\u200Dष', 'ജയന്\u200D', '1\uFE0F\u20E3', '葛\u{E0100}', 'محمد\u200E Smith'].entries()) {
+    '👩🏽\u200D💻', '🏳\uFE0F\u200D🌈', 'क्\u200Dष', 'ജയന്\u200D', '1\uFE0F\u20E3', '葛\u{E0100}', 'محمد\u200E Smith',
+    'Nguyễn Thị Ánh', 'བསྒྲུབས', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}'].entries()) {
       // Each from its own address: these are more registrations than one address may make in an hour.
       const response = await t.inject({ method: 'POST', url: '/user/register', remoteAddress: `10.${index}.0.1`, payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
       assert.equal(response.statusCode, 201, `${name}: ${response.body}`);

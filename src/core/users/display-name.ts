@@ -1,6 +1,8 @@
 // Refused anywhere in a name: C0 and C1 control characters, line and paragraph separators, the
 // Braille blank, the object replacement character (it stands for an object that is not there),
-// noncharacters, and every format character (Cf) or default-ignorable code point (Unicode's set
+// private-use and unassigned code points (they show as whatever a font makes of them, or nothing:
+// a character newer than this Node's Unicode is refused too), noncharacters, and every format
+// character (Cf) or default-ignorable code point (Unicode's set
 // of what renderers show as nothing, assigned or not: bidirectional overrides and isolates,
 // zero-width space, soft hyphen, word joiner, BOM, the Hangul fillers, the combining grapheme
 // joiner, the Khmer inherent vowels, U+2065, U+FFF0-FFF8, U+E0000 …), which make a name display
@@ -8,7 +10,7 @@
 // Left to IN_PLACE_ONLY below: the joiners, the direction marks, the variation selectors and the
 // tag characters, which do work in some places and hide in all others.
 const FORBIDDEN =
-  /[\p{Cc}\u2028\u2029\u2800\uFFFC\p{Noncharacter_Code_Point}]|(?![\u200C-\u200F\u061C\u{E0020}-\u{E007F}]|\p{Variation_Selector})[\p{Cf}\p{Default_Ignorable_Code_Point}]|(?<![\u1820-\u18AA])[\u180B-\u180D\u180F]/u;
+  /[\p{Cc}\p{Co}\p{Cn}\u2028\u2029\u2800\uFFFC]|(?![\u200C-\u200F\u061C\u{E0020}-\u{E007F}]|\p{Variation_Selector})[\p{Cf}\p{Default_Ignorable_Code_Point}]|(?<![\u1820-\u18AA])[\u180B-\u180D\u180F]/u;
 
 const anyOf = (property: string, values: string[]) => values.map((value) => `\\p{${property}=${value}}`).join('');
 // Scripts whose spelling uses the zero-width joiner and non-joiner: the joining scripts (Persian
@@ -25,7 +27,13 @@ const HAS_VARIANTS = `\\p{Extended_Pictographic}\\p{Sm}${anyOf('Script', ['Han',
 
 const MARK = '[\\u200E\\u200F\\u061C]';
 const LEFT_TO_RIGHT_LETTER = `(?!${RIGHT_TO_LEFT.source})\\p{L}`;
-const MARK_BETWEEN_LEFT_TO_RIGHT_LETTERS = new RegExp(`(?<=${LEFT_TO_RIGHT_LETTER}\\p{M}*)${MARK}(?=${LEFT_TO_RIGHT_LETTER})`, 'u');
+// Where a mark does nothing: between two left-to-right letters, between two digits, or beside another mark.
+const IDLE_MARK = new RegExp(`(?<=${LEFT_TO_RIGHT_LETTER}\\p{M}*)${MARK}(?=${LEFT_TO_RIGHT_LETTER})|(?<=\\p{Nd})${MARK}(?=\\p{Nd})|${MARK}{2}`, 'u');
+// Combining marks pile up on one character ("Zalgo" text covers its neighbours); real spelling
+// stacks a few (Vietnamese two, Tibetan up to five).
+const STACKED_MARKS = /\p{M}{7}/u;
+// A combining mark first has no character to sit on: it draws over whatever is shown before the text.
+const LEADING_MARK = /^\p{M}/u;
 
 interface InPlaceOnly {
   chars: RegExp;
@@ -47,15 +55,16 @@ const IN_PLACE_ONLY: InPlaceOnly[] = [
     /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u,
     new RegExp(`(?<=[${HAS_VARIANTS}])[\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}]|(?<=[#*0-9])[\\uFE0E\\uFE0F](?=\\u20E3)`, 'gu'),
   ),
-  // Tag characters: within a flag sequence (🏴 + tags + cancel tag: England, Scotland, Wales).
-  inPlaceOnly(/[\u{E0020}-\u{E007F}]/u, /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu),
-  // Direction marks: in text that holds right-to-left letters (pasted names often carry one), never between two left-to-right letters.
-  { chars: new RegExp(MARK, 'u'), outOfPlace: (value) => !RIGHT_TO_LEFT.test(value) || MARK_BETWEEN_LEFT_TO_RIGHT_LETTERS.test(value) },
+  // Tag characters: only as the three subdivision flags Unicode recommends (🏴 + "gbeng", "gbsct" or
+  // "gbwls" in tags + cancel tag: England, Scotland, Wales). Any other run of tags is hidden text.
+  inPlaceOnly(/[\u{E0020}-\u{E007F}]/u, /\u{1F3F4}(?:\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073}))\u{E007F}/gu),
+  // Direction marks: in text that holds right-to-left letters (pasted names often carry one), and never where they do nothing (IDLE_MARK).
+  { chars: new RegExp(MARK, 'u'), outOfPlace: (value) => !RIGHT_TO_LEFT.test(value) || IDLE_MARK.test(value) },
 ];
 
 /** Whether the text holds a character no name or shown text may hold: FORBIDDEN anywhere, or an IN_PLACE_ONLY one out of place. */
 function hasForbidden(value: string): boolean {
-  if (FORBIDDEN.test(value)) return true;
+  if (FORBIDDEN.test(value) || STACKED_MARKS.test(value) || LEADING_MARK.test(value)) return true;
   return IN_PLACE_ONLY.some(({ chars, outOfPlace }) => chars.test(value) && outOfPlace(value));
 }
 
