@@ -20,7 +20,7 @@ import { operatorRoutes } from '../faces/ops/operator.routes.js';
 import { nativeEnvelope, sendError, useErrorEnvelope, type ErrorEnvelope } from '../http/error-handler.js';
 import type { PinoLogger } from '../http/logging.js';
 import { registerOpenApi } from '../http/openapi.js';
-import { clientErrorHandler, expectationFailedHandler } from '../http/client-errors.js';
+import { clientErrorHandler, connectRefusedHandler, expectationFailedHandler } from '../http/client-errors.js';
 import { continueWhenBodyIsRead } from '../http/expect-continue.js';
 import { enforceTextRule } from '../http/text-rule.js';
 import { headerFault } from '../http/header-rules.js';
@@ -84,6 +84,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   continueWhenBodyIsRead(app, expectationFailedHandler(envelopeForUrl, nextRequestId));
+  app.server.on('connect', connectRefusedHandler(envelopeForUrl, nextRequestId));
   trackRouteMethods(app, ROUTER_OPTIONS);
   app.setValidatorCompiler(validatorCompiler);
   enforceTextRule(app);

@@ -29,30 +29,76 @@ function urlOf(error: ClientError, socket: ParsingSocket): string {
   return socket.parser?.incoming?.url ?? '/';
 }
 
-/**
- * Requests Node's HTTP parser refuses never reach Fastify's routing, so no face's error handler
- * sees them. They still get the envelope of the face their URL names (read from the raw bytes),
- * so a client of any face can parse every answer it gets.
- */
 /** An answer given outside Fastify: a request id of its own, and the body in the envelope of the face the URL names. */
 function answerOutsideRouting(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string, url: string, appError: AppError): { id: string; body: string } {
   const id = nextId();
   return { id, body: JSON.stringify(envelopeFor(url)(appError, { id } as FastifyRequest)) };
 }
 
+/**
+ * Calls `then` once the answers of the requests already read from this socket are all sent: a
+ * client that pipelined a good request before bad bytes gets that request's answer first (the
+ * request was carried out). Node hands the socket to each queued answer in turn.
+ */
+function afterPendingAnswers(socket: ParsingSocket, then: () => void): void {
+  const pending = socket._httpMessage as ServerResponse | null | undefined;
+  if (!pending || pending.writableFinished || socket.destroyed) return then();
+  let waited = false;
+  const next = () => {
+    if (waited) return;
+    waited = true;
+    setImmediate(() => afterPendingAnswers(socket, then));
+  };
+  pending.once('finish', next).once('close', next);
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach Fastify's routing, so no face's error handler
+ * sees them. They still get the envelope of the face their URL names (read from the raw bytes),
+ * so a client of any face can parse every answer it gets. Requests read before the faulty bytes
+ * (pipelined in the same packet) are answered first.
+ */
 export function clientErrorHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
   return (error: ClientError, socket: ParsingSocket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    // An answer to the request has begun: a second one would be read as the answer to the next (Node's own rule).
-    if (socket._httpMessage?.headersSent) return void socket.destroy();
-    const url = urlOf(error, socket);
-    const appError = appErrorFor(error);
-    const { id, body } = answerOutsideRouting(envelopeFor, nextId, url, appError);
-    if (socket.writable) {
-      const status = `${appError.statusCode} ${STATUS_CODES[appError.statusCode] ?? ''}`;
-      socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+    // Bytes after a request that closes the connection (Connection: close, HTTP/1.0) are no request: nothing to answer.
+    if (error.code === 'HPE_CLOSED_CONNECTION') return afterPendingAnswers(socket, () => socket.end());
+    const current = socket._httpMessage as (ServerResponse & { req?: IncomingMessage }) | null | undefined;
+    if (current?.req && !current.req.complete) {
+      // The fault is the request being read (its body stopped arriving). If its answer has begun (an
+      // early refusal), a second one would be read as the answer to the next request (Node's own rule).
+      if (current.headersSent) return void socket.destroy();
+      return answerClientError(error, socket, envelopeFor, nextId);
     }
-    socket.destroy();
+    afterPendingAnswers(socket, () => answerClientError(error, socket, envelopeFor, nextId));
+  };
+}
+
+function answerClientError(error: ClientError, socket: ParsingSocket, envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string): void {
+  const appError = appErrorFor(error);
+  writeAndClose(socket, answerOutsideRouting(envelopeFor, nextId, urlOf(error, socket), appError), appError);
+}
+
+
+/** An answer written straight to the socket (no ServerResponse exists for it), and the connection closed. */
+function writeAndClose(socket: Socket, { id, body }: { id: string; body: string }, appError: AppError): void {
+  if (socket.destroyed) return;
+  if (socket.writable) {
+    const status = `${appError.statusCode} ${STATUS_CODES[appError.statusCode] ?? ''}`;
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/**
+ * CONNECT (a proxy tunnel) is no request this service answers: Node would close the connection
+ * without a word. It is a 405 in the native envelope (its target names no face), and the
+ * connection closes.
+ */
+export function connectRefusedHandler(envelopeFor: (url: string) => ErrorEnvelope, nextId: () => string) {
+  return (_request: IncomingMessage, socket: Socket): void => {
+    const appError = new AppError('METHOD_NOT_ALLOWED', 405, 'CONNECT is not supported: this is not a proxy');
+    writeAndClose(socket, answerOutsideRouting(envelopeFor, nextId, '/', appError), appError);
   };
 }
 

@@ -139,10 +139,17 @@ describe('what reaches the server before any route', () => {
   });
 
   test('Expect: 100-continue gets its 100 only once the body is to be read: a request refused first gets one final answer and no 100', async () => {
-    const { text, closedAfterMs } = await rawRequest(`POST /api/v1/users HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n`);
-    assert.match(text, /^HTTP\/1\.1 401 /, `no 100 Continue before the refusal:\n${text}`);
-    assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, text);
-    assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms`);
+    const refusedFromHeaders: Array<[string, number]> = [
+      ['POST /api/v1/users HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 30', 401], // no cv-api-key
+      ['POST /user/login HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 30', 415],
+      ['POST /user/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 99999999', 413],
+    ];
+    for (const [head, status] of refusedFromHeaders) {
+      const { text, closedAfterMs } = await rawRequest(`${head}\r\nHost: x\r\nExpect: 100-continue\r\n\r\n`);
+      assert.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), `no 100 Continue before the refusal:\n${text}`);
+      assert.equal(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, text);
+      assert.ok(closedAfterMs < 1500, `closed after ${closedAfterMs} ms`);
+    }
 
     // A request that is to be served: 100 Continue, then the body, then the answer.
     const body = JSON.stringify({ email: uniqueEmail('continue'), password: 'not-the-password-9' });
@@ -160,6 +167,23 @@ describe('what reaches the server before any route', () => {
     });
     assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /, answer);
     assert.equal(bodyOf(answer.slice(answer.indexOf('HTTP/1.1 401'))).code, 'INVALID_CREDENTIALS');
+  });
+
+  test('a request pipelined before bytes the parser refuses is answered first (it was carried out), then the 400', async () => {
+    const body = JSON.stringify({ userName: 'Pipe', email: uniqueEmail('pipe'), password: 'long-enough-pass-9' });
+    const good = `POST /user/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const { text } = await rawRequest(`${good}XYZ\r\n\r\n`);
+    assert.deepEqual(text.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 201', 'HTTP/1.1 400'], text);
+    // After a request that closes the connection, what follows is no request: its answer, and nothing more.
+    const closing = await rawRequest('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(closing.text.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 200'], closing.text);
+  });
+
+  test('CONNECT is a 405 in the native envelope, not a silent close', async () => {
+    const { text } = await rawRequest('CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n');
+    assert.match(text, /^HTTP\/1\.1 405 /, text);
+    assert.match(text, /\r\nconnection: close\r\n/i, text);
+    assert.equal(bodyOf(text).code, 'METHOD_NOT_ALLOWED');
   });
 
   test('headers trickled slower than REQUEST_TIMEOUT_MS are cut off', async () => {
