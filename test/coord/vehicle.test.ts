@@ -31,6 +31,20 @@ describe("the current user's vehicle", () => {
     assert.deepEqual(response.json(), { license_plate: { text: 'ABC 123', country: 'US', subdivision: 'NY' } });
   });
 
+  test('a plate in letters that only look Latin is refused where plates are Latin, and scripts that look alike never mix', async () => {
+    for (const [plate, message] of [
+      [{ text: 'АВС 1234', country: 'US', subdivision: 'NY' }, /A-Z and digits for a US plate/], // Cyrillic А, В, С
+      [{ text: 'ΑΒΓ 12', country: 'CA', subdivision: 'ON' }, /A-Z and digits for a CA plate/],
+      [{ text: 'AВC 123', country: 'DE', subdivision: 'BE' }, /must not mix/],
+    ] as const) {
+      const response = await setPlate(plate);
+      assert.equal(response.statusCode, 400, response.body);
+      assert.match(response.body, message);
+    }
+    const russian = await setPlate({ text: 'А123ВС 77', country: 'RU', subdivision: 'MOW' });
+    assert.equal(russian.statusCode, 200, russian.body);
+  });
+
   test('a plate typed in full-width forms is stored as the same plate typed in ASCII', async () => {
     const response = await setPlate({ text: 'ａｂｃ　１２３', country: 'ｕｓ', subdivision: 'ＵＳ－ＮＹ' });
     assert.equal(response.statusCode, 200, response.body);
