@@ -4,7 +4,7 @@ import { findUnsafeText } from '../core/text.js';
 
 /**
  * The one input rule every face shares: no text may carry a NUL character or an unpaired
- * UTF-16 surrogate. PostgreSQL cannot store either (`invalid byte sequence for encoding
+ * UTF-16 surrogate, and no value may nest deeper than the check reads (MAX_DEPTH). PostgreSQL cannot store either (`invalid byte sequence for encoding
  * "UTF8"`), so letting one through turns a client's mistake into a 500 half-way through a
  * request. The rule runs as a root preValidation hook, before any face's schema, auth or
  * handler, on the path parameters, query string and parsed body of every route, so a new

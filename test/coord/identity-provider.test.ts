@@ -201,11 +201,14 @@ describe('a JWKS document (ES256 and RS256 keys, chosen by kid)', () => {
   before(async () => {
     jwksT = await createTestApp();
     const keys = [
-      { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1', use: 'sig' },
+      { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1', use: 'sig', note: { anything: 'a key carries' } },
       { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', alg: 'RS256' },
     ];
     const configured = await patchSettings(jwksT, { identityProvider: { issuer: jwksIssuer, audience, jwks: { keys } } });
     assert.equal(configured.statusCode, 200, configured.body);
+    // Only a key's registered public members are stored: its extras are nobody's data to keep.
+    const stored = configured.json<{ identityProvider: { jwks: { keys: Array<Record<string, unknown>> } } }>().identityProvider.jwks.keys[0]!;
+    assert.deepEqual(Object.keys(stored).sort(), ['crv', 'kid', 'kty', 'use', 'x', 'y']);
   });
   after(async () => jwksT.close());
 

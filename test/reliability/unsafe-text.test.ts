@@ -84,6 +84,34 @@ describe('path and query parameters get the same rule', () => {
   });
 });
 
+describe('a value nested deeper than the check reads is refused, never stored or passed to the database', () => {
+  // 70 levels of {"a": …} around the given innermost value.
+  const nested = (inner: unknown) => Array.from({ length: 70 }).reduce<unknown>((value) => ({ a: value }), inner);
+
+  test('the free-form members of a JWKS key: a NUL or a lone surrogate 70 levels down, or nothing bad at all', async () => {
+    for (const inner of ['\u0000', '\ud800', 'harmless']) {
+      const key = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', extra: nested(inner) };
+      const response = await t.inject({
+        method: 'PATCH',
+        url: '/admin/settings',
+        headers: { ...bearer(t.apiKey), 'content-type': 'application/json' },
+        payload: JSON.stringify({ identityProvider: { issuer: 'https://deep.example', audience: 'deep', jwks: { keys: [key] } } }),
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      const details = response.json<{ details: Array<{ path: string; message: string }> }>().details;
+      assert.ok(details.some((d) => d.path.startsWith('/identityProvider/jwks/keys/0/extra/a/') && /nest/.test(d.message)), response.body);
+    }
+  });
+
+  test('on the Coord and CareValidate faces too, in their own envelopes', async () => {
+    const coordAnswer = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email: uniqueEmail(), name: 'Deep', deep: nested('x') } });
+    assert.equal(coordAnswer.statusCode, 400, coordAnswer.body);
+    const cvAnswer = await cvPost(t, { action: 'CREATE_USER', email: uniqueEmail(), deep: nested('x') });
+    assert.equal(cvAnswer.statusCode, 400, cvAnswer.body);
+    assert.equal(cvAnswer.json<{ success: boolean }>().success, false);
+  });
+});
+
 describe('text that is merely unusual is stored and read back as sent', () => {
   test('emoji, right-to-left text and paired surrogates are accepted (a bidirectional override is not: test/identity/display-names)', async () => {
     const name = 'שלום 👋🏽 𝕏 \u200f';

@@ -59,6 +59,20 @@ function fromJwk(jwk: unknown, index: number): VerificationKey | undefined {
   return { pem: key.export({ type: 'spki', format: 'pem' }).toString(), algorithm, kid };
 }
 
+// A JWK's registered public members (RFC 7517 §4, RFC 7518 §6): nothing else of a key is kept.
+const PUBLIC_JWK_MEMBERS = ['kty', 'use', 'key_ops', 'alg', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crv', 'x', 'y', 'n', 'e'];
+
+/** The provider as stored: each JWK reduced to its registered public members (a key's extras are nobody's data). */
+export function withPublicJwkMembers(config: IdentityProviderConfig): IdentityProviderConfig {
+  if (!config.jwks || !Array.isArray(config.jwks.keys)) return config;
+  const keys = config.jwks.keys.map((jwk) =>
+    typeof jwk === 'object' && jwk !== null && !Array.isArray(jwk)
+      ? Object.fromEntries(PUBLIC_JWK_MEMBERS.filter((name) => Object.hasOwn(jwk, name)).map((name) => [name, (jwk as Record<string, unknown>)[name]]))
+      : jwk,
+  );
+  return { ...config, jwks: { keys } };
+}
+
 /** The verification keys of a configured identity provider; throws ValidationError naming the faulty key. */
 export function verificationKeysOf(config: IdentityProviderConfig): VerificationKey[] {
   if ((config.pem === undefined) === (config.jwks === undefined)) {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isAdmin, requirePartnerCredential, type Principal } from '../auth/principal.js';
 import { ForbiddenError, IdentityProviderTakenError, ValidationError, type ErrorDetail } from '../errors.js';
 import { UniquenessViolation } from '../uniqueness.js';
-import { verificationKeysOf } from './identity-provider-keys.js';
+import { verificationKeysOf, withPublicJwkMembers } from './identity-provider-keys.js';
 import type { IdentityProviderConfig, OrganisationSettingsRepository } from './organisation-settings.repository.js';
 
 export interface OrganisationSettings {
@@ -77,7 +77,10 @@ export function createOrganisationSettingsService(repo: OrganisationSettingsRepo
     async updateSettings(principal: Principal, patch: Partial<OrganisationSettings>): Promise<OrganisationSettings> {
       requireAdmin(principal);
       if (patch.redirectUris !== undefined) assertValidRedirectUris(patch.redirectUris);
-      if (patch.identityProvider) assertValidIdentityProvider(patch.identityProvider, ownIssuer);
+      if (patch.identityProvider) {
+        assertValidIdentityProvider(patch.identityProvider, ownIssuer);
+        patch = { ...patch, identityProvider: withPublicJwkMembers(patch.identityProvider) };
+      }
       const current = settingsOf(await repo.find(principal.organisationId));
       // Sending back the provider as read is no change (a client PATCHes what it GETs).
       if (patch.identityProvider !== undefined && !isDeepStrictEqual(patch.identityProvider, current.identityProvider)) {
