@@ -45,6 +45,15 @@ const BAD_NAMES: Array<[string, string]> = [
   ['combining marks stacked on one letter ("Zalgo")', `A${'\u0300'.repeat(40)}nn`],
   ['direction marks in a row', `שלום${'\u200F'.repeat(20)}`],
   ['a direction mark between two digits', 'שלום 10\u200F0'],
+  // Stacks and marks that hide behind the characters kept in place.
+  ['marks stacked without limit, a joiner between each run of six', `A\u064B\u200D${'\u064B\u0336\u0334\u0335\u0337\u064B\u200D'.repeat(10)}\u064Bdmin`],
+  ['marks stacked without limit, a direction mark between each run', `A${'\u0336\u0334\u0335\u0337\u0338\u0301\u200F'.repeat(10)}dmin ש`],
+  ['a combining mark right after a direction mark', '\u200F\u0301ש'],
+  ['a direction mark inside a number (shows "34-12")', 'ש 12\u200F-34'],
+  ['a direction mark inside an Arabic word (moves its first letter)', 'م\u200Eحمد'],
+  ['a leading direction mark before a letter (turns the paragraph)', '\u200FAdmin ש'],
+  ['a joiner between two Arabic letters that join anyway', 'م\u200Dحمد'],
+  ['a joiner between two Devanagari consonants, with no virama', 'क\u200Dख'],
 ];
 const RULE = /visible character/;
 
@@ -74,7 +83,8 @@ describe('display names on every face', () => {
   test('names in any script, with emoji (joiners included), are taken as written', async () => {
     for (const [index, name] of ['Zoë Ōtake', 'محمد', '李小龍', 'Ada 👩‍💻', 'e\u0301mile', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} fan', 'שלום \u200f', 'می\u200cخواهم', '❤\uFE0F Ann', 'ᠪᠢᠴᠢᠭ\u180B',
     '👩🏽\u200D💻', '🏳\uFE0F\u200D🌈', 'क्\u200Dष', 'ജയന്\u200D', '1\uFE0F\u20E3', '葛\u{E0100}', 'محمد\u200E Smith',
-    'Nguyễn Thị Ánh', 'བསྒྲུབས', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}'].entries()) {
+    'Nguyễn Thị Ánh', 'བསྒྲུབས', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+    'র\u200D্য', 'ශ්\u200Dරී', 'טל׳ 03-1234567\u200F', 'שלום (Shalom)\u200F', 'ه\u200D'].entries()) {
       // Each from its own address: these are more registrations than one address may make in an hour.
       const response = await t.inject({ method: 'POST', url: '/user/register', remoteAddress: `10.${index}.0.1`, payload: { userName: name, email: uniqueEmail('script'), password: 'correct horse battery staple 9' } });
       assert.equal(response.statusCode, 201, `${name}: ${response.body}`);

@@ -13,27 +13,59 @@ const FORBIDDEN =
   /[\p{Cc}\p{Co}\p{Cn}\u2028\u2029\u2800\uFFFC]|(?![\u200C-\u200F\u061C\u{E0020}-\u{E007F}]|\p{Variation_Selector})[\p{Cf}\p{Default_Ignorable_Code_Point}]|(?<![\u1820-\u18AA])[\u180B-\u180D\u180F]/u;
 
 const anyOf = (property: string, values: string[]) => values.map((value) => `\\p{${property}=${value}}`).join('');
-// Scripts whose spelling uses the zero-width joiner and non-joiner: the joining scripts (Persian
-// "می‌خواهم") and the Brahmic scripts of South and Southeast Asia (Devanagari "क्‍ष", Malayalam "ന്‍").
-const JOINING = anyOf('Script_Extensions', [
-  'Arabic', 'Syriac', 'Nko', 'Mongolian', 'Phags_Pa', 'Manichaean', 'Psalter_Pahlavi', 'Adlam', 'Hanifi_Rohingya', 'Mandaic',
-  'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Tibetan',
-  'Myanmar', 'Khmer', 'Javanese', 'Balinese', 'Sundanese', 'Tirhuta', 'Grantha', 'Newa', 'Chakma', 'Limbu', 'Sharada', 'Takri', 'Kaithi', 'Modi',
-]);
+// Scripts whose letters join (Persian "می‌خواهم"): a non-joiner between two of their letters breaks
+// the join; a joiner shows a joining form at a word's edge (a joiner between two letters that join anyway does nothing).
+const JOINING = anyOf('Script_Extensions', ['Arabic', 'Syriac', 'Nko', 'Mongolian', 'Phags_Pa', 'Manichaean', 'Psalter_Pahlavi', 'Adlam', 'Hanifi_Rohingya', 'Mandaic']);
+// The viramas of the Brahmic scripts: a joiner or non-joiner beside one picks a half form, an
+// explicit virama or a chillu (Devanagari "क्‍ष", Malayalam "ന്‍", Bengali "র‍্য", Sinhala "ශ්‍රී").
+const VIRAMA =
+  '\\u094D\\u09CD\\u0A4D\\u0ACD\\u0B4D\\u0BCD\\u0C4D\\u0CCD\\u0D3B\\u0D3C\\u0D4D\\u0DCA\\u0E3A\\u0EBA\\u0F84\\u1039\\u103A\\u1714\\u1715\\u1734\\u17D2\\u1A60\\u1B44\\u1BAA\\u1BAB' +
+  '\\u1BF2\\u1BF3\\uA806\\uA82C\\uA8C4\\uA953\\uA9C0\\uAAF6\\uABED\\u{10A3F}\\u{11046}\\u{11070}\\u{1107F}\\u{110B9}\\u{11133}\\u{11134}\\u{111C0}\\u{11235}\\u{112EA}\\u{1134D}' +
+  '\\u{11442}\\u{114C2}\\u{115BF}\\u{1163F}\\u{116B6}\\u{1172B}\\u{11839}\\u{1193D}\\u{1193E}\\u{119E0}\\u{11A34}\\u{11A47}\\u{11A99}\\u{11C3F}\\u{11D44}\\u{11D45}\\u{11D97}\\u{11F41}\\u{11F42}';
+const JOINING_LETTER = `(?=[${JOINING}])\\p{L}\\p{M}*`;
 const RIGHT_TO_LEFT = new RegExp(`[${anyOf('Script', ['Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Nko', 'Samaritan', 'Mandaic', 'Adlam', 'Hanifi_Rohingya', 'Yezidi'])}]`, 'u');
 // Characters with standardized or emoji variants: pictographs (☺️), Han ideographs (ideographic
 // variation sequences), math symbols, a few scripts and CJK punctuation marks.
 const HAS_VARIANTS = `\\p{Extended_Pictographic}\\p{Sm}${anyOf('Script', ['Han', 'Myanmar', 'Phags_Pa', 'Manichaean', 'Egyptian_Hieroglyphs'])}\\u2018\\u2019\\u201C\\u201D\\u3001\\u3002\\uFF01\\uFF0C\\uFF0E\\uFF1A\\uFF1B\\uFF1F`;
 
-const MARK = '[\\u200E\\u200F\\u061C]';
-const LEFT_TO_RIGHT_LETTER = `(?!${RIGHT_TO_LEFT.source})\\p{L}`;
-// Where a mark does nothing: between two left-to-right letters, between two digits, or beside another mark.
-const IDLE_MARK = new RegExp(`(?<=${LEFT_TO_RIGHT_LETTER}\\p{M}*)${MARK}(?=${LEFT_TO_RIGHT_LETTER})|(?<=\\p{Nd})${MARK}(?=\\p{Nd})|${MARK}{2}`, 'u');
+// The invisible characters IN_PLACE_ONLY keeps: between them, marks still count as one stack.
+const KEPT_INVISIBLE = '(?:[\\u200C\\u200E\\u200F\\u061C]|\\u200D|[\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}])';
 // Combining marks pile up on one character ("Zalgo" text covers its neighbours); real spelling
-// stacks a few (Vietnamese two, Tibetan up to five).
-const STACKED_MARKS = /\p{M}{7}/u;
-// A combining mark first has no character to sit on: it draws over whatever is shown before the text.
-const LEADING_MARK = /^\p{M}/u;
+// stacks a few (Vietnamese two, Tibetan up to five). A joiner or direction mark does not end a stack.
+const STACKED_MARKS = new RegExp(`(?:\\p{M}${KEPT_INVISIBLE}*){7}`, 'u');
+// A combining mark first, or right after a direction mark, has no character to sit on: it draws
+// over whatever is shown before it.
+const UNSEATED_MARK = /^[\u200C-\u200F\u061C]*\p{M}|[\u200E\u200F\u061C]\p{M}/u;
+
+const DIRECTION_MARK = /[\u200E\u200F\u061C]/u;
+const LETTER = /\p{L}/u;
+const COMBINING = /\p{M}/u;
+const DIGIT = /\p{Nd}/u;
+const NUMBER_SEPARATOR = /[-+.,:/\u2212\u066B\u066C]/u;
+
+/**
+ * A direction mark that reorders what is shown or does nothing: next to another mark or a
+ * combining mark, between two letters (an LRM inside an Arabic word moves its first letter to
+ * the other end), inside a number ("12‏-34" shows as "34-12"), or first before a letter (it
+ * turns the paragraph's direction). Pasted right-to-left text keeps its marks beside spaces,
+ * punctuation and the ends of numbers, where they place neutral characters.
+ */
+function hasMisplacedDirectionMark(value: string): boolean {
+  const chars = [...value];
+  const at = (index: number) => chars[index] ?? '';
+  return chars.some((char, index) => {
+    if (!DIRECTION_MARK.test(char)) return false;
+    let before = index - 1;
+    while (before >= 0 && COMBINING.test(at(before))) before -= 1;
+    const [previous, next] = [at(before), at(index + 1)];
+    if (DIRECTION_MARK.test(next) || COMBINING.test(next)) return true;
+    if (index === 0 && LETTER.test(next)) return true;
+    if (LETTER.test(previous) && LETTER.test(next)) return true;
+    const digitBefore = DIGIT.test(previous) || (NUMBER_SEPARATOR.test(previous) && DIGIT.test(at(before - 1)));
+    const digitAfter = DIGIT.test(next) || (NUMBER_SEPARATOR.test(next) && DIGIT.test(at(index + 2)));
+    return (DIGIT.test(previous) && digitAfter) || (digitBefore && DIGIT.test(next));
+  });
+}
 
 interface InPlaceOnly {
   chars: RegExp;
@@ -45,10 +77,20 @@ const inPlaceOnly = (chars: RegExp, inPlace: RegExp): InPlaceOnly => ({ chars, o
 
 /** Characters that do their work only in some places; anywhere else they hide ("Ad\u200Dmin" shows as "Admin"). */
 const IN_PLACE_ONLY: InPlaceOnly[] = [
-  // Joiners: after a letter of a script that uses them, before another of it (or at the word's end), or a ZWJ within an emoji sequence (👩‍💻, 🏳️‍🌈).
+  // Joiners: a non-joiner between two letters of a joining script; a joiner at the edge of a word
+  // of one; either beside a virama; a joiner within an emoji sequence (👩‍💻, 🏳️‍🌈).
   inPlaceOnly(
     /[\u200C\u200D]/u,
-    new RegExp(`(?<=[${JOINING}])[\\u200C\\u200D](?=[${JOINING}]|[^\\p{L}\\p{M}]|$)|(?<=[\\p{Extended_Pictographic}\\p{Emoji_Modifier}]\\uFE0F?)\\u200D(?=\\p{Extended_Pictographic})`, 'gu'),
+    new RegExp(
+      [
+        `(?<=${JOINING_LETTER})\\u200C(?=${JOINING_LETTER})`,
+        `(?<=${JOINING_LETTER})\\u200D(?![\\p{L}\\p{M}])`,
+        `(?<![\\p{L}\\p{M}])\\u200D(?=${JOINING_LETTER})`,
+        `(?<=[${VIRAMA}])[\\u200C\\u200D]|(?<=\\p{L})[\\u200C\\u200D](?=[${VIRAMA}])`,
+        `(?<=[\\p{Extended_Pictographic}\\p{Emoji_Modifier}]\\uFE0F?)\\u200D(?=\\p{Extended_Pictographic})`,
+      ].join('|'),
+      'gu',
+    ),
   ),
   // Variation selectors: right after a character that has variants, or within a keycap (1️⃣).
   inPlaceOnly(
@@ -58,13 +100,13 @@ const IN_PLACE_ONLY: InPlaceOnly[] = [
   // Tag characters: only as the three subdivision flags Unicode recommends (🏴 + "gbeng", "gbsct" or
   // "gbwls" in tags + cancel tag: England, Scotland, Wales). Any other run of tags is hidden text.
   inPlaceOnly(/[\u{E0020}-\u{E007F}]/u, /\u{1F3F4}(?:\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073}))\u{E007F}/gu),
-  // Direction marks: in text that holds right-to-left letters (pasted names often carry one), and never where they do nothing (IDLE_MARK).
-  { chars: new RegExp(MARK, 'u'), outOfPlace: (value) => !RIGHT_TO_LEFT.test(value) || IDLE_MARK.test(value) },
+  // Direction marks: in text that holds right-to-left letters (pasted names often carry one), and only where they place neutral characters.
+  { chars: DIRECTION_MARK, outOfPlace: (value) => !RIGHT_TO_LEFT.test(value) || hasMisplacedDirectionMark(value) },
 ];
 
 /** Whether the text holds a character no name or shown text may hold: FORBIDDEN anywhere, or an IN_PLACE_ONLY one out of place. */
 function hasForbidden(value: string): boolean {
-  if (FORBIDDEN.test(value) || STACKED_MARKS.test(value) || LEADING_MARK.test(value)) return true;
+  if (FORBIDDEN.test(value) || STACKED_MARKS.test(value) || UNSEATED_MARK.test(value)) return true;
   return IN_PLACE_ONLY.some(({ chars, outOfPlace }) => chars.test(value) && outOfPlace(value));
 }
 
