@@ -129,6 +129,12 @@ export const LinkBrowserMismatchError = defineError(
   'This account-linking flow was started in another browser; finish it in the browser that started it, or start linking again here',
 );
 
+export const CrossSiteFormError = defineError(
+  'CROSS_SITE_FORM',
+  403,
+  'This form may only be posted from the page paybridge showed (another site sent it); go back to that page and choose again',
+);
+
 // Who may act on a user (src/core/users/user-authority.ts).
 export const PartnerManagedUserError = defineError(
   'PARTNER_MANAGED_USER',

@@ -28,11 +28,11 @@ const consentOf = (html: string) => {
   return match[1]!;
 };
 
-const decide = (consent: string, decision: string) =>
+const decide = (consent: string, decision: string, browser: Record<string, string> = {}) =>
   t.inject({
     method: 'POST',
     url: '/v1/users/link-account/decision',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...browser },
     payload: new URLSearchParams({ consent, decision }).toString(),
   });
 
@@ -62,6 +62,22 @@ describe('account linking with a test JWT: the demo permission page', () => {
     const replay = await decide(consentOf(page.body), 'deny');
     assert.equal(replay.statusCode, 400, replay.body);
     assert.equal(replay.json().code, 'INVALID_LINK_STATE');
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
+  });
+
+  test("another site's form cannot post the decision; the page's own origin can, and the consent stays usable after a refusal", async () => {
+    const jwt = await userJwt(t, { email: uniqueEmail('csrf') }, 'test');
+    const page = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
+    const consent = consentOf(page.body);
+    const crossSite: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }];
+    for (const browser of crossSite) {
+      const refused = await decide(consent, 'allow', browser);
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json().code, 'CROSS_SITE_FORM');
+    }
+    assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, false);
+    const own = await decide(consent, 'allow', { origin: new URL(t.config.publicUrl).origin, 'sec-fetch-site': 'same-origin' });
+    assert.equal(own.statusCode, 303, own.body);
     assert.equal((await systemsOf(t, jwt)).get('CitiBike')!.linked_account, true);
   });
 

@@ -9,6 +9,7 @@ import { coordEnvelope, coordErrors } from './coord.envelope.js';
 import { AccessKeyHeaders, tags } from './coord.schemas.js';
 import { pageHeaders, renderConsentPage, renderErrorPage } from './link-account.page.js';
 import { linkBrowserCookie, linkBrowserOf } from './link-browser.js';
+import { CrossSiteFormError } from '../../core/errors.js';
 import { LINK_STATE_TTL_SECONDS } from '../../core/transactable-systems/link-state.js';
 
 const LinkAccountQuery = Type.Object({
@@ -40,6 +41,17 @@ const CallbackQuery = Type.Object({
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } });
 const redirect = (description: string) => ({ description, headers: { location: Type.String() }, content: { 'text/html': { schema: Type.Null() } } });
 const outcome = 'To the partner\'s redirect_uri with `system_id`, `linked_account` (true/false), `error` on refusal, and your `state`.';
+
+/**
+ * The demo page's form comes back from our own page only: a browser names the page's origin
+ * (Origin, or Sec-Fetch-Site) on a form post, so another site's auto-submitted form is refused.
+ * A client that sends neither (curl, a server) is not a browser, and nothing is forged for it.
+ */
+function assertPostedFromOurPage(request: FastifyRequest, publicUrl: string): void {
+  const origin = request.headers.origin;
+  const site = request.headers['sec-fetch-site'];
+  if ((origin !== undefined && origin !== new URL(publicUrl).origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) throw new CrossSiteFormError();
+}
 
 /** Browsers get an HTML error page; API clients the usual Coord error body. */
 const wantsHtml = (request: FastifyRequest) => /text\/html/.test(request.headers.accept ?? '');
@@ -98,6 +110,7 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       body: DecisionBody,
       response: { 303: redirect(outcome), ...coordErrors(400, 403, 415) },
     },
+    preHandler: async (request) => assertPostedFromOurPage(request, ctx.config.publicUrl),
   }, async (request, reply) => reply.redirect(await accountLinking.decideConsent(request.body.consent, request.body.decision === 'allow'), 303));
 
   // The signed state lets whoever holds it finish this flow for ten minutes; the logger redacts it from URLs.
