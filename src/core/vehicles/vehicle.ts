@@ -1,6 +1,7 @@
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import { isDisplayName } from '../users/display-name.js';
 import { ISO_3166_1_ALPHA_2, ISO_3166_2_SUBDIVISIONS } from './iso-3166.js';
+import { plateAlphabetProblem } from './plate-alphabets.js';
 
 /** A user's vehicle as stored and shown (Coord's shape). */
 export interface Vehicle {
@@ -13,14 +14,9 @@ export interface LicensePlateInput {
   subdivision: string;
 }
 
-// Letters and digits of any script, with the separators plates are written with; 1 to 15 characters.
-const PLATE_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} .·-]{0,14}$/u;
-// Plates of the countries whose subdivisions are checked by name are written in A-Z and digits.
-const LATIN_PLATE_COUNTRIES = new Set(['US', 'CA']);
-const LATIN_PLATE = /^[A-Z0-9 .·-]+$/;
-// Latin, Greek and Cyrillic share letters that look alike (A/А/Α): one plate never mixes them.
-const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
-const mixesLookalikeScripts = (text: string) => LOOKALIKE_SCRIPTS.filter((script) => script.test(text)).length > 1;
+// Letters and digits, with the separators plates are written with; 1 to 15 characters. Which
+// letters, digits and separators is the plate's country's (plate-alphabets.ts).
+const PLATE_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} .·\u30FB-]{0,14}$/u;
 // The part of an ISO 3166-2 code after "CC-": one to three letters or digits.
 const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/;
 
@@ -40,12 +36,10 @@ export function normaliseVehicle(input: { license_plate: LicensePlateInput }): V
   // The Hangul fillers are letters (Lo) that show nothing: the rule for names keeps them out.
   if (!PLATE_TEXT.test(text) || !isDisplayName(text)) {
     details.push({ path: '/license_plate/text', message: 'must be 1 to 15 letters, digits, spaces, dots or hyphens, starting with a letter or digit' });
-  } else if (LATIN_PLATE_COUNTRIES.has(country) && !LATIN_PLATE.test(text)) {
-    details.push({ path: '/license_plate/text', message: `must be written in the letters A-Z and digits for a ${country} plate` });
-  } else if (mixesLookalikeScripts(text)) {
-    details.push({ path: '/license_plate/text', message: 'must not mix Latin, Greek and Cyrillic letters' });
   }
   const countryKnown = ISO_3166_1_ALPHA_2.has(country);
+  const alphabetProblem = details.length === 0 && countryKnown ? plateAlphabetProblem(text, country) : undefined;
+  if (alphabetProblem) details.push({ path: '/license_plate/text', message: alphabetProblem });
   if (!countryKnown) details.push({ path: '/license_plate/country', message: 'must be an ISO 3166-1 alpha-2 country code, e.g. US' });
   const subdivisionProblem = checkSubdivision(subdivision, countryKnown ? country : undefined);
   if (subdivisionProblem) details.push({ path: '/license_plate/subdivision', message: subdivisionProblem });
