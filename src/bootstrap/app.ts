@@ -77,7 +77,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
     routerOptions: ROUTER_OPTIONS,
     // A client trickling its headers or body is cut off, so slow connections cannot pile up.
     requestTimeout: ctx.config.requestTimeoutMs,
-    http: { headersTimeout: ctx.config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, ctx.config.requestTimeoutMs) },
+    // A Host-less HTTP/1.1 request is refused in its face's envelope (src/http/header-rules.ts), not with Node's bare 400.
+    http: { headersTimeout: ctx.config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, ctx.config.requestTimeoutMs), requireHostHeader: false },
     // A URL the router cannot decode never reaches a face's scope; it still gets the face's envelope.
     frameworkErrors: (error, request, reply) => void sendError(error, request, reply, envelopeForUrl(request.url)),
     clientErrorHandler: clientErrorHandler(envelopeForUrl, nextRequestId),

@@ -99,6 +99,11 @@ export const ProviderUnavailableError = defineError(
   503,
   'The payment provider is unavailable; retry the same request (with the same idempotency key) shortly',
 );
+export const UnsupportedTransferCodingError = defineError(
+  'TRANSFER_CODING_NOT_SUPPORTED',
+  501,
+  'Only the chunked transfer coding is supported: send the body as it is, or chunked',
+);
 export const InvalidSignatureError = defineError('INVALID_SIGNATURE', 400, 'The webhook signature is invalid or too old');
 export const MalformedEventError = defineError(
   'MALFORMED_EVENT',

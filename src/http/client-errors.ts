@@ -4,8 +4,11 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
 import type { ErrorEnvelope } from './error-handler.js';
 
-/** What any route can answer before routing: a request sent too slowly (408) or with headers too large (431). */
-export const PARSER_STATUSES = [408, 431];
+/**
+ * What any route can answer before it is reached: a request sent too slowly (408), with headers
+ * too large (431), or in a transfer coding we do not decode (501, src/http/header-rules.ts).
+ */
+export const PARSER_STATUSES = [408, 431, 501];
 
 // Node hands a Buffer as rawPacket; Fastify's typing describes its JSON form.
 type ClientError = Error & { code?: string; rawPacket?: unknown };

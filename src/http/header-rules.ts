@@ -1,16 +1,26 @@
 import type { IncomingMessage } from 'node:http';
-import { UnsupportedMediaTypeError, ValidationError, type AppError } from '../core/errors.js';
+import { UnsupportedMediaTypeError, UnsupportedTransferCodingError, ValidationError, type AppError } from '../core/errors.js';
 
-// Credentials a request may carry once: Node keeps the first of repeated ones and drops the rest,
-// so two keys (of two organisations, say) would be served as whichever came first.
-const ONCE = new Set(['authorization', 'cv-api-key', 'x-access-key']);
+// Headers a request may carry once: Node keeps the first of repeated ones and drops the rest, so
+// two keys (of two organisations, say) would be served as whichever came first; and two Hosts
+// name two sites (RFC 9112 §3.2: a 400).
+const ONCE = new Set(['authorization', 'cv-api-key', 'x-access-key', 'host']);
 
 /**
- * What a request's headers must not do, whatever the route: carry a credential twice, or a body
- * in an encoding we do not decode (it would be parsed as if it were plain JSON, or fail as
+ * What a request's headers must not do, whatever the route: lack a Host or carry it twice, carry a
+ * credential twice, or send a body in a transfer coding or an encoding we do not decode (it would be parsed as if it were plain JSON, or fail as
  * malformed). Answers the fault, if any.
  */
 export function headerFault(request: IncomingMessage): AppError | undefined {
+  // Node's own refusal of a Host-less HTTP/1.1 request is a bare 400 (requireHostHeader is off for this).
+  if (request.headers.host === undefined && request.httpVersion === '1.1') {
+    return new ValidationError('An HTTP/1.1 request must carry a Host header', [{ path: '/headers/host', message: 'must be sent' }]);
+  }
+  // Node's parser takes a transfer coding it then does not decode ("gzip, chunked" is read as chunked only).
+  const transfer = request.headers['transfer-encoding'];
+  if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
+    return new UnsupportedTransferCodingError(undefined, [{ path: '/headers/transfer-encoding', message: 'must be chunked (or absent)' }]);
+  }
   const encoding = request.headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
     return new UnsupportedMediaTypeError('Content-Encoding is not supported: send the body uncompressed', [{ path: '/headers/content-encoding', message: 'must be absent (or identity)' }]);

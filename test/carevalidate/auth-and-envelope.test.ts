@@ -141,6 +141,6 @@ describe('OpenAPI', () => {
     }
     const variants = path.post.requestBody.content['application/json'].schema.anyOf as Array<{ properties: { action: { enum: string[] } } }>;
     assert.deepEqual(variants.map((v) => v.properties.action.enum[0]), ['CREATE_USER', 'UPDATE_EMAIL', 'UPDATE_PAYMENT_INFO']);
-    assert.deepEqual(Object.keys(path.post.responses).sort(), ['200', '201', '400', '401', '408', '413', '415', '431', '503']);
+    assert.deepEqual(Object.keys(path.post.responses).sort(), ['200', '201', '400', '401', '408', '413', '415', '431', '501', '503']);
   });
 });

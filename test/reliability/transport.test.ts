@@ -65,6 +65,35 @@ describe('what reaches the server before any route', () => {
     assert.match(once.text, /^HTTP\/1\.1 200 /, once.text);
   });
 
+  test('an HTTP/1.1 request without a Host, or with two, is a 400 naming it in the face\'s envelope (not a bare 400, not served)', async () => {
+    const user = await registerUser(t);
+    const noHost = await rawRequest(`GET /user/${user.id} HTTP/1.1\r\nAuthorization: Bearer ${user.token}\r\nConnection: close\r\n\r\n`);
+    assert.match(noHost.text, /^HTTP\/1\.1 400 /, noHost.text);
+    assert.deepEqual(bodyOf(noHost.text).details, [{ path: '/headers/host', message: 'must be sent' }]);
+    assert.match(noHost.text, /x-request-id: req_/i);
+    const twoHosts = await rawRequest(`GET /user/${user.id} HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nAuthorization: Bearer ${user.token}\r\nConnection: close\r\n\r\n`);
+    assert.match(twoHosts.text, /^HTTP\/1\.1 400 /, twoHosts.text);
+    assert.deepEqual(bodyOf(twoHosts.text).details, [{ path: '/headers/host', message: 'must be sent once' }]);
+    const cv = await rawRequest('GET /api/v1/users?email=a@example.com HTTP/1.1\r\nConnection: close\r\n\r\n');
+    assert.match(cv.text, /^HTTP\/1\.1 400 /, cv.text);
+    assert.equal(bodyOf(cv.text).success, false);
+    const http10 = await rawRequest('GET /healthz HTTP/1.0\r\n\r\n');
+    assert.match(http10.text, /^HTTP\/1\.1 200 /, 'HTTP/1.0 needs no Host');
+  });
+
+  test('a transfer coding other than chunked is a 501 naming it, never read as if plain', async () => {
+    const body = JSON.stringify({ userName: 'A', email: uniqueEmail(), password: 'long-enough-pass-9' });
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    for (const path of ['/user/register', '/api/v1/users']) {
+      const { text } = await rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n${chunked}`);
+      assert.match(text, /^HTTP\/1\.1 501 /, text);
+      if (path === '/user/register') assert.deepEqual(bodyOf(text).details, [{ path: '/headers/transfer-encoding', message: 'must be chunked (or absent)' }]);
+      else assert.equal(bodyOf(text).success, false);
+    }
+    const plain = await rawRequest(`POST /user/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`);
+    assert.match(plain.text, /^HTTP\/1\.1 201 /, plain.text);
+  });
+
   test("a raw non-ASCII byte in the URL gets the face's envelope, not Fastify's", async () => {
     const cases: Array<[string, (body: Record<string, unknown>) => void]> = [
       ['/payment/\xff', (body) => assert.match(String(body.requestId), /^req_/)],

@@ -69,6 +69,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -143,6 +160,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -265,6 +299,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -407,6 +458,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -541,6 +609,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -726,6 +811,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -824,6 +926,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1058,6 +1177,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1222,6 +1358,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1318,6 +1471,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1473,6 +1643,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -1650,6 +1837,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1769,6 +1973,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1871,6 +2092,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2077,6 +2315,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A dependency (Stripe or the database) is unavailable; retrying the same request is safe */
                 503: {
                     headers: {
@@ -2206,6 +2461,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2361,6 +2633,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2497,6 +2786,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2739,6 +3045,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -2988,6 +3311,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A dependency (Stripe or the database) is unavailable; retrying the same request is safe */
                 503: {
                     headers: {
@@ -3145,6 +3485,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3341,6 +3698,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3573,6 +3947,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3743,6 +4134,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -3939,6 +4347,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4211,6 +4636,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
                 /** @description A dependency (Stripe or the database) is unavailable; retrying the same request is safe */
                 503: {
                     headers: {
@@ -4321,6 +4763,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4456,6 +4915,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4600,6 +5076,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -4821,6 +5314,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5054,6 +5564,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -5155,6 +5682,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5287,6 +5831,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5436,6 +5997,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -5675,6 +6253,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -5802,6 +6397,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6015,6 +6627,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6169,6 +6798,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6271,6 +6917,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6480,6 +7143,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -6632,6 +7312,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -6825,6 +7522,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7004,6 +7718,23 @@ export interface paths {
                         "application/json": components["schemas"]["NativeError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7097,6 +7828,23 @@ export interface paths {
                          *       "statusCode": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "requestId": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["NativeError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "statusCode": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "requestId": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7308,6 +8056,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7505,6 +8270,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -7715,6 +8497,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7873,6 +8672,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -8073,6 +8889,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -8261,6 +9094,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -8459,6 +9309,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
                 /** @description A dependency (Stripe or the database) is unavailable; retrying the same request is safe */
                 503: {
                     headers: {
@@ -8612,6 +9479,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -8772,6 +9656,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -8955,6 +9856,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9101,6 +10019,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -9261,6 +10196,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -9415,6 +10367,23 @@ export interface paths {
                         "application/json": components["schemas"]["CoordError"];
                     };
                 };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9510,6 +10479,23 @@ export interface paths {
                          *       "status": 431,
                          *       "code": "HEADERS_TOO_LARGE",
                          *       "message": "The request headers are too large",
+                         *       "request_id": "req_pJRcwtsX8"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CoordError"];
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "code": "TRANSFER_CODING_NOT_SUPPORTED",
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
                          *       "request_id": "req_pJRcwtsX8"
                          *     }
                          */
@@ -9762,6 +10748,31 @@ export interface paths {
                          *       "success": false,
                          *       "message": "The request headers are too large",
                          *       "error": "The request headers are too large"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "success": false,
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "error": "Only the chunked transfer coding is supported: send the body as it is, or chunked"
                          *     }
                          */
                         "application/json": {
@@ -10239,6 +11250,31 @@ export interface paths {
                          *       "success": false,
                          *       "message": "The request headers are too large",
                          *       "error": "The request headers are too large"
+                         *     }
+                         */
+                        "application/json": {
+                            status: number;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** @description The kind of failure, e.g. "Invalid request" */
+                            message: string;
+                            /** @description What exactly is wrong, e.g. "User john@example.com does not exist" */
+                            error: string;
+                        };
+                    };
+                };
+                /** @description A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": 501,
+                         *       "success": false,
+                         *       "message": "Only the chunked transfer coding is supported: send the body as it is, or chunked",
+                         *       "error": "Only the chunked transfer coding is supported: send the body as it is, or chunked"
                          *     }
                          */
                         "application/json": {

@@ -18,6 +18,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   429: 'Too many requests',
   431: 'Request header fields too large',
+  501: 'Not implemented',
   503: 'Service unavailable',
 };
 

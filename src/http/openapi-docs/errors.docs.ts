@@ -18,6 +18,7 @@ const ERROR_CASES: Record<string, ErrorCase> = {
   415: { description: 'The body is not in a content type this route accepts (send application/json)', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' },
   431: { description: "The request headers are larger than Node's limit (16 KiB); answered before routing, and the connection is closed", code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
   429: { description: 'Too many failed attempts; retry after the Retry-After header', code: 'RATE_LIMITED', message: 'Too many failed logins; try again later' },
+  501: { description: 'A Transfer-Encoding other than chunked (e.g. gzip, chunked); answered before routing', code: 'TRANSFER_CODING_NOT_SUPPORTED', message: 'Only the chunked transfer coding is supported: send the body as it is, or chunked' },
   503: { description: 'A dependency (Stripe or the database) is unavailable; retrying the same request is safe', code: 'PROVIDER_UNAVAILABLE', message: 'The payment provider is unavailable; retry later' },
 };
 
