@@ -50,4 +50,30 @@ export function compileBodyValidator(schema: object) {
 }
 
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);
+  httpPart === 'body' ? bodyAjv.compile(schema as object) : decimalNumbersOnly(textAjv.compile(schema as object), schema as object);
+
+// A number in a query string or path is written in decimal: ajv's coercion would also read
+// "0x10" as 16, "1e1" as 10 and " 16" as 16.
+const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+
+type Validate = ReturnType<Ajv['compile']>;
+type ValidationIssue = NonNullable<Validate['errors']>[number];
+
+/** `validate`, refusing first any numeric property of `schema` whose text is not a decimal number. */
+function decimalNumbersOnly(validate: Validate, schema: { properties?: Record<string, { type?: unknown }> }) {
+  const numeric = Object.entries(schema.properties ?? {}).filter(([, property]) => property.type === 'integer' || property.type === 'number').map(([name]) => name);
+  if (numeric.length === 0) return validate;
+  const check = (data: unknown): boolean => {
+    const fields = (data ?? {}) as Record<string, unknown>;
+    const issues = numeric
+      .filter((name) => typeof fields[name] === 'string' && !DECIMAL.test(fields[name]))
+      .map((name): ValidationIssue => ({ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: {}, message: 'must be a number written in decimal digits' }));
+    check.errors = issues.length > 0 ? issues : null;
+    if (issues.length > 0) return false;
+    const valid = validate(data) as boolean;
+    check.errors = validate.errors ?? null;
+    return valid;
+  };
+  check.errors = null as Validate['errors'];
+  return check;
+}

@@ -90,7 +90,7 @@ describe('redirect URI settings', () => {
     const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
     assert.equal(good.statusCode, 200, good.body);
     assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null, publicRegistration: true });
-    const refused = ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x', 'WS://evil.example', 'ftp://evil.example', 'view-source:https://x.example'];
+    const refused = ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x', 'WS://evil.example', 'ftp://evil.example', 'view-source:https://x.example', 'https://x.example/#', 'jar:https://x.example/a.jar!/', 'chrome://settings', 'ms-settings:privacy', 'intent://scan/#Intent;scheme=zxing;end'];
     const bad = await patchSettings(t, { redirectUris: refused });
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), refused.map((_, index) => `/redirectUris/${index}`));

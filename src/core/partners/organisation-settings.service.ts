@@ -20,9 +20,17 @@ const settingsOf = (row: { redirectUris: string[]; identityProvider: IdentityPro
   publicRegistration: row?.publicRegistration ?? true,
 });
 
-// Schemes a browser would run or read locally rather than navigate to, and network schemes that
-// are not a web page's (plaintext or pseudo): never a redirect target. An app's own scheme is fine.
-const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'ws:', 'wss:', 'ftp:', 'gopher:', 'view-source:']);
+// Schemes a browser would run or read locally rather than navigate to, its own and its
+// extensions' pages, the operating system's (settings, shell, file shares, Windows' ms-*), other
+// apps' launchers (intent:, mailto:, tel:) and network schemes that are not a web page's: never a
+// redirect target. An app's own scheme (com.example.app:, myapp:) is fine.
+const DANGEROUS_SCHEMES = new Set([
+  'javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'view-source:', 'jar:',
+  'chrome:', 'chrome-extension:', 'chrome-untrusted:', 'devtools:', 'edge:', 'opera:', 'brave:', 'vivaldi:', 'moz-extension:', 'resource:', 'safari-extension:',
+  'shell:', 'search-ms:', 'res:', 'mk:', 'its:', 'smb:', 'nfs:', 'ldap:', 'intent:', 'mailto:', 'tel:', 'sms:',
+  'ws:', 'wss:', 'ftp:', 'gopher:',
+]);
+const isDangerousScheme = (protocol: string) => DANGEROUS_SCHEMES.has(protocol) || protocol.startsWith('ms-');
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -33,8 +41,9 @@ function redirectUriProblem(uri: string): string | undefined {
   } catch {
     return 'must be an absolute URL';
   }
-  if (DANGEROUS_SCHEMES.has(url.protocol)) return `the ${url.protocol} scheme is not allowed`;
-  if (url.hash) return 'must not have a fragment';
+  if (isDangerousScheme(url.protocol)) return `the ${url.protocol} scheme is not allowed`;
+  // An empty fragment ("…/#") is one too: URL reads its hash as ''.
+  if (uri.includes('#')) return 'must not have a fragment';
   if (url.username || url.password) return 'must not carry credentials';
   // As OAuth's rules for redirect URIs have it (RFC 8252, 9700): plain http only to this machine.
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'must use https (http only for a loopback address: 127.0.0.1, [::1], localhost)';
