@@ -61,13 +61,14 @@ type ValidationIssue = NonNullable<Validate['errors']>[number];
 
 /** `validate`, refusing first any numeric property of `schema` whose text is not a decimal number. */
 function decimalNumbersOnly(validate: Validate, schema: { properties?: Record<string, { type?: unknown }> }) {
-  const numeric = Object.entries(schema.properties ?? {}).filter(([, property]) => property.type === 'integer' || property.type === 'number').map(([name]) => name);
+  const numeric = Object.entries(schema.properties ?? {}).flatMap(([name, { type }]) => (type === 'integer' || type === 'number' ? [{ name, type }] : []));
   if (numeric.length === 0) return validate;
   const check = (data: unknown): boolean => {
     const fields = (data ?? {}) as Record<string, unknown>;
+    // Told as ajv tells a value of the wrong type, so every face words it as it words that.
     const issues = numeric
-      .filter((name) => typeof fields[name] === 'string' && !DECIMAL.test(fields[name]))
-      .map((name): ValidationIssue => ({ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: {}, message: 'must be a number written in decimal digits' }));
+      .filter(({ name }) => typeof fields[name] === 'string' && !DECIMAL.test(fields[name]))
+      .map(({ name, type }): ValidationIssue => ({ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type }, message: `must be ${type}` }));
     check.errors = issues.length > 0 ? issues : null;
     if (issues.length > 0) return false;
     const valid = validate(data) as boolean;

@@ -161,6 +161,7 @@ const listVariants: Array<[string, Record<string, string>, string]> = [
   ['limit too big', { limit: '101' }, 'limit must be at most 100'],
   ['limit not a number', { limit: 'ten' }, 'limit must be an integer'],
   ['limit a fraction', { limit: '2.5' }, 'limit must be an integer'],
+  ['limit in hexadecimal', { limit: '0x10' }, 'limit must be an integer'],
   ['after not a cursor', { after: "1' or '1'='1" }, 'after must be a cursor taken from meta.cursor'],
   ['emailPrefix empty', { emailPrefix: '' }, 'emailPrefix must not be empty'],
   ['an unknown parameter', { page: '2' }, 'page is not an accepted field'],
