@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { isDatabaseUnavailable, isUniqueViolation } from '../db/client.js';
-import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE, PLAIN_TEXT_FORMAT, PLAIN_TEXT_RULE } from '../core/users/display-name.js';
+import { DISPLAY_NAME_FORMAT, DISPLAY_NAME_RULE, EXTERNAL_ID_FORMAT, EXTERNAL_ID_RULE, PLAIN_TEXT_FORMAT, PLAIN_TEXT_RULE } from '../core/users/display-name.js';
 import {
   AppError,
   ConflictError,
@@ -34,6 +34,7 @@ function issueMessage(issue: AjvIssue): string {
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'format' && issue.params.format === DISPLAY_NAME_FORMAT) return DISPLAY_NAME_RULE;
   if (issue.keyword === 'format' && issue.params.format === PLAIN_TEXT_FORMAT) return PLAIN_TEXT_RULE;
+  if (issue.keyword === 'format' && issue.params.format === EXTERNAL_ID_FORMAT) return EXTERNAL_ID_RULE;
   // The accepted values, rather than Ajv's "must be equal to one of the allowed values".
   if (issue.keyword === 'enum') return `must be one of ${(issue.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message ?? 'is invalid';

@@ -4,7 +4,7 @@ import type { FormatsPlugin } from 'ajv-formats';
 import type { FastifySchema } from 'fastify';
 import type { FastifySchemaCompiler } from 'fastify/types/schema.js';
 import { Type } from 'typebox';
-import { DISPLAY_NAME_FORMAT, isDisplayName, isPlainText, PLAIN_TEXT_FORMAT } from '../core/users/display-name.js';
+import { DISPLAY_NAME_FORMAT, EXTERNAL_ID_FORMAT, isDisplayName, isExternalId, isPlainText, PLAIN_TEXT_FORMAT } from '../core/users/display-name.js';
 import { isEmailAddress } from '../core/users/email.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -18,6 +18,7 @@ function makeAjv(options: Options): Ajv {
   // The core's email rule (trimmed: surrounding spaces must not fail it), not ajv's own.
   ajv.addFormat('email', isEmailAddress);
   ajv.addFormat(DISPLAY_NAME_FORMAT, isDisplayName);
+  ajv.addFormat(EXTERNAL_ID_FORMAT, isExternalId);
   ajv.addFormat(PLAIN_TEXT_FORMAT, isPlainText);
   ajv.addFormat(BIRTH_DATE_FORMAT, isBirthDate);
   return ajv;

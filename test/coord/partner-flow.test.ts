@@ -142,13 +142,16 @@ describe('a partner walks the whole Coord flow', () => {
     assert.equal(clash.json().code, 'EMAIL_TAKEN');
   });
 
-  test('an external_uid that hides characters or shows none is a 400 naming it', async () => {
-    for (const uid of ['uid\u0000x', 'uid\nforged', 'uid-\u200B1', '   ', 'uid\u202E1']) {
+  test('an external_uid that hides characters, shows none, or is another typing of an id is a 400 naming it', async () => {
+    // A space around it, or a decomposed é, would make a second user that looks like the first.
+    for (const uid of ['uid\u0000x', 'uid\nforged', 'uid-\u200B1', '   ', 'uid\u202E1', 'u-1 ', ' u-1', 'Jose\u0301', '\u0410dmin']) {
       const email = uniqueEmail('uid');
       const response = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email, external_uid: uid } });
       assert.equal(response.statusCode, 400, `${JSON.stringify(uid)}: ${response.body}`);
       assert.match(response.body, /external_uid/);
     }
+    const composed = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email: uniqueEmail('uid'), external_uid: 'Jos\u00e9 u-1' } });
+    assert.equal(composed.statusCode, 200, composed.body);
   });
 
   for (const withUid of [true, false]) {

@@ -7901,7 +7901,7 @@ export interface paths {
                          */
                         email: string;
                         /**
-                         * Format: display-name
+                         * Format: external-id
                          * @description Your own id for the user. The user is matched by it when given, else by email.
                          */
                         external_uid?: string;
@@ -8121,7 +8121,7 @@ export interface paths {
                          */
                         email: string;
                         /**
-                         * Format: display-name
+                         * Format: external-id
                          * @description Your own id for the user. The user is matched by it when given, else by email.
                          */
                         external_uid?: string;
@@ -8342,7 +8342,7 @@ export interface paths {
                          */
                         email: string;
                         /**
-                         * Format: display-name
+                         * Format: external-id
                          * @description Your own id for the user. The user is matched by it when given, else by email.
                          */
                         external_uid?: string;

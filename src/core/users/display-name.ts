@@ -115,12 +115,27 @@ function hasForbidden(value: string): boolean {
 // alone, and not the Braille blank.
 const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cc}\u2800]/u;
 
+// Latin, Greek and Cyrillic share letters that look alike (A/Α/А, o/ο/о): one word of a name
+// never mixes them ("Аdmin" with a Cyrillic А is not "Admin"). Words of several scripts may stand
+// side by side ("Иван Smith").
+const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
+const WORD = /[\p{L}\p{M}]+/gu;
+const scriptsIn = (text: string) => LOOKALIKE_SCRIPTS.filter((script) => script.test(text)).length;
+const mixesLookalikeScripts = (value: string) => scriptsIn(value) > 1 && (value.match(WORD) ?? []).some((word) => scriptsIn(word) > 1);
+
 /**
- * A name shown to people: at least one character that shows, and no control, separator or
- * bidirectional-override character. The empty string is left to minLength, so it fails once,
- * as "must not be empty".
+ * A name shown to people: at least one character that shows, no control, separator or
+ * bidirectional-override character, and no word in lookalike scripts mixed. The empty string is
+ * left to minLength, so it fails once, as "must not be empty".
  */
-export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value));
+export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value) && !mixesLookalikeScripts(value));
+
+/**
+ * An id a partner gives its user (Coord's external_uid): a display name, as typed once for all,
+ * so "u-1 " is not a second "u-1", nor "José" in decomposed form a second "José": no space
+ * around it, and in NFC.
+ */
+export const isExternalId = (value: string): boolean => isDisplayName(value) && value === value.trim() && value === value.normalize('NFC');
 
 /**
  * Other text shown to people (an address line, a profile field): no control, separator,
@@ -134,6 +149,9 @@ export const PLAIN_TEXT_RULE = 'must not contain control, line-separator, bidire
 /** The schema format that holds names to isDisplayName, and what its failure says. */
 export const DISPLAY_NAME_FORMAT = 'display-name';
 export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters';
+
+export const EXTERNAL_ID_FORMAT = 'external-id';
+export const EXTERNAL_ID_RULE = `${DISPLAY_NAME_RULE}; no space before or after it, and in Unicode NFC`;
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

@@ -1,7 +1,7 @@
 import { displayNameSchema } from '../../http/validation.js';
 import { Type } from 'typebox';
 import { USERS_API_FIELDS } from '../../core/transactable-systems/transactability.js';
-import { DISPLAY_NAME_FORMAT } from '../../core/users/display-name.js';
+import { EXTERNAL_ID_FORMAT } from '../../core/users/display-name.js';
 import { EMAIL_MAX_LENGTH } from '../../core/users/email.js';
 
 export const tags = ['Coord Users API'];
@@ -29,8 +29,8 @@ export const JwtRequest = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 255,
-        // An id is shown in logs and admin pages: no control or invisible character may make two look the same.
-        format: DISPLAY_NAME_FORMAT,
+        // An id is shown in logs and admin pages: no control or invisible character, space around it or other normal form may make two look the same.
+        format: EXTERNAL_ID_FORMAT,
         description: 'Your own id for the user. The user is matched by it when given, else by email.',
       }),
     ),
