@@ -31,7 +31,7 @@ export function withChallenge(error: unknown): unknown {
   return error;
 }
 
-/** preValidation hook (before the schema: no credential is a 401, never a 400 about the body) for routes that need a caller: a user JWT or an organisation API key. */
+/** onRequest hook (before the body is read or judged: no credential is a 401, never a 400, 413 or 415 about the body) for routes that need a caller: a user JWT or an organisation API key. */
 export function requireBearer(authn: AuthenticationService) {
   return async (request: FastifyRequest): Promise<void> => {
     const credential = bearerCredential(request);

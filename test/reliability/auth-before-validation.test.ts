@@ -24,6 +24,22 @@ describe('a request without a valid credential is a 401 before its body or query
     }
   });
 
+  test('nor its body read: malformed JSON, a prototype key, a NUL, a body too large or of another type, a NUL in the query or path', async () => {
+    for (const [method, url, payload, type] of [
+      ['POST', '/user/logout', '{nope', 'application/json'],
+      ['POST', '/v1/users/create_jwt', '{"__proto__":1}', 'application/json'],
+      ['PATCH', '/operator/organisations/x', '{"x":"\\u0000"}', 'application/json'],
+      ['POST', '/payment', 'x'.repeat(2_000_000), 'application/json'],
+      ['POST', '/payment', 'cuid=1', 'text/plain'],
+      ['GET', '/user?x=%00', undefined, undefined],
+      ['GET', '/v1/users/user/current?x=%00', undefined, undefined],
+      ['GET', '/user/%00', undefined, undefined],
+    ] as const) {
+      const response = await t.inject({ method, url, ...(payload !== undefined ? { payload, headers: { 'content-type': type } } : {}) });
+      assert.equal(response.statusCode, 401, `${method} ${url}: ${response.body}`);
+    }
+  });
+
   test('Coord routes: create_jwt without a key, the current user without a JWT', async () => {
     const jwt = await coord(t, { method: 'POST', path: '/create_jwt', payload: { email: 'not an email', unknown: 1 } });
     assert.equal(jwt.statusCode, 401, jwt.body);

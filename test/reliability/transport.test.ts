@@ -120,7 +120,7 @@ describe('what reaches the server before any route', () => {
   test("a body that stops arriving is a 408 in the envelope of the request's face", async () => {
     const stalled = (path: string, headers = '') => rawRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n${headers}\r\n{"a":`);
     const [native, coord, careValidate] = await Promise.all([
-      stalled('/user/login'), stalled('/v1/users/create_jwt'), stalled('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`),
+      stalled('/user/login'), stalled('/v1/users/create_jwt', `x-access-key: ${t.apiKey}\r\n`), stalled('/api/v1/users', `cv-api-key: ${t.apiKey}\r\n`),
     ]);
     for (const { text } of [native, coord, careValidate]) assert.match(text, /^HTTP\/1\.1 408 /, text);
     assert.equal(bodyOf(native.text).code, 'REQUEST_TIMEOUT');

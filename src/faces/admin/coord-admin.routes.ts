@@ -15,7 +15,7 @@ const tags = ['Partner settings'];
  */
 export const coordAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { transactableSystems, partnerSettings, authentication, accountLinking } = ctx.services;
-  app.addHook('preValidation', requireBearer(authentication));
+  app.addHook('onRequest', requireBearer(authentication));
 
   app.get('/admin/transactable-systems', {
     schema: { tags, summary: "List the organisation's transactable systems", security: bearerSecurity, response: { 200: Catalogue, ...errorResponses(401, 403) } },

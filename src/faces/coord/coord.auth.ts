@@ -60,7 +60,7 @@ const missingJwt = () =>
     headers: challenge(),
   });
 
-/** preValidation hook (before the schema, so a missing key is a 401, never a 400 about the body): an organisation API key (Coord's access_key or server token). */
+/** onRequest hook (before the body is read or judged, so a missing key is a 401, never a 400 or 413 about the body): an organisation API key (Coord's access_key or server token). */
 export function requirePartner(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {
     const organisationId = await partnerOrganisation(services, request, bearerCredential(request));
@@ -70,7 +70,7 @@ export function requirePartner(services: Services) {
 }
 
 /**
- * preValidation hook: a user JWT in Authorization (or, for browser routes, the `jwt` query parameter).
+ * onRequest hook: a user JWT in Authorization (or, for browser routes, the `jwt` query parameter).
  * An access_key, when also sent, must be valid and of the user's organisation.
  */
 export function requireUser(services: Services, options: { jwtInQuery?: boolean } = {}) {
@@ -84,7 +84,7 @@ export function requireUser(services: Services, options: { jwtInQuery?: boolean 
   };
 }
 
-/** preValidation hook: a user JWT when one is sent, else an organisation API key. */
+/** onRequest hook: a user JWT when one is sent, else an organisation API key. */
 export function requireUserOrPartner(services: Services) {
   const user = requireUser(services);
   const partner = requirePartner(services);

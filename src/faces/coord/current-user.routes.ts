@@ -19,7 +19,7 @@ function toCurrentUser(view: PartnerUserView) {
 /** The current user (the one the JWT names): read it, set its vehicle, give its card for Stripe. */
 export const currentUserRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { partnerUsers } = ctx.services;
-  app.addHook('preValidation', requireUser(ctx.services));
+  app.addHook('onRequest', requireUser(ctx.services));
   const common = { tags, security: userJwtSecurity, querystring: AccessKeyQuery, headers: AccessKeyHeaders };
 
   app.get('/user/current', {

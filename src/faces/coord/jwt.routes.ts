@@ -9,7 +9,7 @@ const partnerSecurity = [{ bearerAuth: [] }];
 /** User JWTs for a partner's users: live ones with the server token, test ones with the access key. */
 export const jwtRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { partnerIdentity } = ctx.services;
-  app.addHook('preValidation', requirePartner(ctx.services));
+  app.addHook('onRequest', requirePartner(ctx.services));
 
   const schema = (summary: string, description: string) => ({
     tags,

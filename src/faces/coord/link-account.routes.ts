@@ -92,7 +92,7 @@ export const linkAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     ['/link-account', 'Link a user account with a transactable system (browser)'],
     ['/user/current/link_account', 'Link a user account with a transactable system (browser; the prose\'s spelling)'],
   ] as const) {
-    app.get(url, { preValidation: startHandler, schema: startSchema(summary) }, async (request, reply) => {
+    app.get(url, { onRequest: startHandler, schema: startSchema(summary) }, async (request, reply) => {
       const { system_id: systemId, redirect_uri: redirectUri, state: partnerState } = request.query;
       const { setCookie, browser } = linkBrowserCookie(request, browserCookie);
       const start = await accountLinking.startLinking(partnerUserOf(request).user, { systemId, redirectUri, partnerState, callbackUrl, browser });

@@ -42,7 +42,7 @@ export const transactableSystemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
   const common = { tags, querystring: AccessKeyQuery, headers: AccessKeyHeaders };
 
   app.get('/transactable_systems', {
-    preValidation: requireUserOrPartner(ctx.services),
+    onRequest: requireUserOrPartner(ctx.services),
     schema: {
       ...common,
       summary: 'List the transactable systems and their requirements',
@@ -53,7 +53,7 @@ export const transactableSystemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
   }, async (request) => ({ transactable_systems: (await transactableSystems.listSystems(callerOf(request).organisationId)).map(toSummary) }));
 
   app.get('/user/current/transactable_systems', {
-    preValidation: requireUser(ctx.services),
+    onRequest: requireUser(ctx.services),
     schema: {
       ...common,
       summary: 'Which systems the current user can transact with now, and what is missing for the others',
@@ -73,7 +73,7 @@ export const transactableSystemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
   });
 
   app.post('/testing/user/current/transactable_systems', {
-    preValidation: requireUser(ctx.services),
+    onRequest: requireUser(ctx.services),
     schema: {
       ...common,
       summary: "Simulate linking or unlinking a test user's account (test JWTs only)",

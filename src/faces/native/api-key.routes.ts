@@ -27,7 +27,7 @@ const tags = ['API keys'];
 /** Organisation API keys: administrators and API keys list and revoke them; only an API key makes one. */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { organisations, authentication } = ctx.services;
-  app.addHook('preValidation', requireBearer(authentication));
+  app.addHook('onRequest', requireBearer(authentication));
 
   app.post('/admin/api-keys', {
     schema: {

@@ -29,7 +29,7 @@ function idempotencyKeyOf(bodyKey: string | undefined, headerKey: string | strin
 /** Seed 003's payments: create (idempotent by cuid), list, read, confirm; then capture, cancel and refunds. */
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { payments, users, authentication } = ctx.services;
-  app.addHook('preValidation', requireBearer(authentication));
+  app.addHook('onRequest', requireBearer(authentication));
   await app.register(paymentLifecycleRoutes, { ctx });
 
   app.post('/payment', {

@@ -9,7 +9,7 @@ export const reconcileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   const requireOrganisation = requireBearer(ctx.services.authentication);
   // The operator key reconciles every organisation; an organisation's credential only its own payments.
   const isOperator = (request: Parameters<typeof bearerCredential>[0]) => isOperatorKey(ctx.config.operatorApiKey, bearerCredential(request));
-  app.addHook('preValidation', async (request) => {
+  app.addHook('onRequest', async (request) => {
     if (!isOperator(request)) await requireOrganisation(request);
   });
   app.post('/admin/reconcile', {

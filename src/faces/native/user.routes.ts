@@ -16,7 +16,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
   const organisationOf = (auth: { principal: Principal } | undefined) => users.organisationForSignIn(auth?.principal, ctx.defaultOrganisationId);
 
   app.post('/user/register', {
-    preValidation: optionalBearer(authentication),
+    onRequest: optionalBearer(authentication),
     schema: {
       tags,
       summary: 'Register a user and sign it in',
@@ -33,7 +33,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
   });
 
   app.post('/user/login', {
-    preValidation: optionalBearer(authentication),
+    onRequest: optionalBearer(authentication),
     schema: {
       tags,
       summary: 'Sign in with email and password',
@@ -47,7 +47,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
 
   app.register(async (scope) => {
     const secured = scope.withTypeProvider<TypeBoxTypeProvider>();
-    secured.addHook('preValidation', requireBearer(authentication));
+    secured.addHook('onRequest', requireBearer(authentication));
 
     secured.post('/user/logout', {
       schema: { tags, summary: "End all of the caller's sessions", security: bearerSecurity, response: { 204: Type.Null(), ...errorResponses(401, 403) } },

@@ -19,7 +19,7 @@ const tags = ['Webhook endpoints'];
 export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { webhookEndpoints, authentication } = ctx.services;
   const principalOf = (request: Parameters<typeof authOf>[0]) => authOf(request).principal;
-  app.addHook('preValidation', requireBearer(authentication));
+  app.addHook('onRequest', requireBearer(authentication));
 
   app.post('/admin/webhook-endpoints', {
     schema: {

@@ -40,7 +40,7 @@ export function requireOperator(ctx: AppContext) {
 /** The operator's API: organisations (each with its own keys, users and payments). */
 export const operatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { organisations } = ctx.services;
-  app.addHook('preValidation', requireOperator(ctx));
+  app.addHook('onRequest', requireOperator(ctx));
 
   app.post('/operator/organisations', {
     schema: {
