@@ -104,6 +104,8 @@ export const UnsupportedTransferCodingError = defineError(
   501,
   'Only the chunked transfer coding is supported: send the body as it is, or chunked',
 );
+/** Whether an error is the client's to fix (every 4xx, and a 501 for what it sent): told as such, logged without alarm. */
+export const isClientFault = (error: AppError): boolean => error.statusCode < 500 || error instanceof UnsupportedTransferCodingError;
 export const InvalidSignatureError = defineError('INVALID_SIGNATURE', 400, 'The webhook signature is invalid or too old');
 export const MalformedEventError = defineError(
   'MALFORMED_EVENT',

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MethodNotAllowedError, PaymentDeclinedError, RouteNotFoundError, ShuttingDownError, type AppError } from '../core/errors.js';
+import { isClientFault, MethodNotAllowedError, PaymentDeclinedError, RouteNotFoundError, ShuttingDownError, type AppError } from '../core/errors.js';
 import { toAppError } from './error-mapping.js';
 import { redactUrl, withoutQueryValues } from './logging.js';
 
@@ -9,9 +9,9 @@ export type ErrorEnvelope = (error: AppError, request: FastifyRequest) => unknow
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, envelope: ErrorEnvelope) {
   const appError = toAppError(error);
   const context = { err: error, code: appError.code, statusCode: appError.statusCode };
-  // 4xx are the client's business (warn, no stack); 5xx are ours (error, with the cause), but for
-  // a request that reached an instance shutting down, which is no fault.
-  if (appError.statusCode >= 500 && !(appError instanceof ShuttingDownError)) request.log.error(context, 'request failed');
+  // The client's faults are its business (warn, no stack); the rest are ours (error, with the cause),
+  // but for a request that reached an instance shutting down, which is no fault.
+  if (!isClientFault(appError) && !(appError instanceof ShuttingDownError)) request.log.error(context, 'request failed');
   else request.log.warn({ code: appError.code, statusCode: appError.statusCode, reason: reasonOf(error) }, appError.message);
   if (appError.headers) void reply.headers(appError.headers);
   return reply.code(appError.statusCode).send(envelope(appError, request));

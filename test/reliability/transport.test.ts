@@ -90,6 +90,8 @@ describe('what reaches the server before any route', () => {
       if (path === '/user/register') assert.deepEqual(bodyOf(text).details, [{ path: '/headers/transfer-encoding', message: 'must be chunked (or absent)' }]);
       else assert.deepEqual({ ...bodyOf(text) }, { status: 501, success: false, message: 'Not implemented', error: 'Only the chunked transfer coding is supported: send the body as it is, or chunked' });
     }
+    const loggedAsOurs = t.logs.lines.map((line) => JSON.parse(line) as { level: number; code?: string }).filter((line) => line.code === 'TRANSFER_CODING_NOT_SUPPORTED' && line.level >= 50);
+    assert.deepEqual(loggedAsOurs, [], "the client's fault: logged at warn, never as a server error");
     const plain = await rawRequest(`POST /user/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`);
     assert.match(plain.text, /^HTTP\/1\.1 201 /, plain.text);
   });

@@ -1,4 +1,4 @@
-import { AppError, ProviderUnavailableError, ServiceUnavailableError, UnsupportedTransferCodingError, ValidationError, type ErrorDetail } from '../../core/errors.js';
+import { AppError, isClientFault, ProviderUnavailableError, ServiceUnavailableError, ValidationError, type ErrorDetail } from '../../core/errors.js';
 import type { ErrorEnvelope } from '../../http/error-handler.js';
 
 /**
@@ -44,8 +44,8 @@ export function describeDetails(details: readonly ErrorDetail[]): string {
 function describe(error: AppError): string {
   if (error instanceof ProviderUnavailableError) return PROVIDER_DOWN;
   if (error instanceof ServiceUnavailableError) return error.message;
-  // Our own faults say nothing more; a 501 is the client's (a transfer coding we do not decode) and says what to change.
-  if (error.statusCode >= 500 && !(error instanceof UnsupportedTransferCodingError)) return SERVER_FAULT;
+  // Our own faults say nothing more; the client's say what to change.
+  if (!isClientFault(error)) return SERVER_FAULT;
   if (error instanceof ValidationError && error.details?.length) return describeDetails(error.details);
   return error.message;
 }
