@@ -53,9 +53,9 @@ export function compileBodyValidator(schema: object) {
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   httpPart === 'body' ? bodyAjv.compile(schema as object) : decimalNumbersOnly(textAjv.compile(schema as object), schema as object);
 
-// A number in a query string or path is written in decimal: ajv's coercion would also read
-// "0x10" as 16, "1e1" as 10 and " 16" as 16.
-const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+// A number in a query string or path is written in decimal, an integer without a fraction:
+// ajv's coercion would also read "0x10" as 16, "1e1" as 10, " 16" and "16.0" as 16.
+const DECIMAL: Record<string, RegExp> = { integer: /^-?(?:0|[1-9]\d*)$/, number: /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/ };
 
 type Validate = ReturnType<Ajv['compile']>;
 type ValidationIssue = NonNullable<Validate['errors']>[number];
@@ -68,7 +68,7 @@ function decimalNumbersOnly(validate: Validate, schema: { properties?: Record<st
     const fields = (data ?? {}) as Record<string, unknown>;
     // Told as ajv tells a value of the wrong type, so every face words it as it words that.
     const issues = numeric
-      .filter(({ name }) => typeof fields[name] === 'string' && !DECIMAL.test(fields[name]))
+      .filter(({ name, type }) => typeof fields[name] === 'string' && !DECIMAL[type]!.test(fields[name]))
       .map(({ name, type }): ValidationIssue => ({ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type }, message: `must be ${type}` }));
     check.errors = issues.length > 0 ? issues : null;
     if (issues.length > 0) return false;

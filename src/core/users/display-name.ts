@@ -131,11 +131,13 @@ const mixesLookalikeScripts = (value: string) => scriptsIn(value) > 1 && (value.
 export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value) && !mixesLookalikeScripts(value));
 
 /**
- * An id a partner gives its user (Coord's external_uid): a display name, as typed once for all,
- * so "u-1 " is not a second "u-1", nor "José" in decomposed form a second "José": no space
- * around it, and in NFC.
+ * An id a partner gives its user (Coord's external_uid): a display name, typed one way only, so
+ * that no second id looks like it ("u-1 ", "u‐1" with a Unicode hyphen, full-width "ｕ-1", a
+ * decomposed "José", a no-break or doubled space): in compatibility form (NFKC, which is NFC
+ * too), with single spaces and none around it, and no dash but the hyphen-minus.
  */
-export const isExternalId = (value: string): boolean => isDisplayName(value) && value === value.trim() && value === value.normalize('NFC');
+export const isExternalId = (value: string): boolean =>
+  isDisplayName(value) && value === value.trim() && value === value.normalize('NFKC') && !/\s{2}|(?!-)\p{Pd}/u.test(value);
 
 /**
  * Other text shown to people (an address line, a profile field): no control, separator,
@@ -151,7 +153,7 @@ export const DISPLAY_NAME_FORMAT = 'display-name';
 export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters';
 
 export const EXTERNAL_ID_FORMAT = 'external-id';
-export const EXTERNAL_ID_RULE = `${DISPLAY_NAME_RULE}; no space before or after it, and in Unicode NFC`;
+export const EXTERNAL_ID_RULE = `${DISPLAY_NAME_RULE}; in Unicode NFKC, single-spaced with no space around it, and no dash but "-"`;
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
