@@ -233,6 +233,11 @@ describe('identity provider settings (administrators and API keys)', () => {
     ['a JWKS with a private key', { jwks: { keys: [ec.privateKey.export({ format: 'jwk' })] } }, '/identityProvider/jwks/keys/0'],
     ['both pem and jwks', { pem: pem(rsa.publicKey, 'spki'), jwks: { keys: [{ kty: 'EC' }] } }, '/identityProvider'],
     ['a P-384 key', { pem: pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey, 'spki') }, '/identityProvider/pem'],
+    ['a JWK whose key_ops are not strings', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), key_ops: [1, { a: [] }] }] } }, '/identityProvider/jwks/keys/0/key_ops'],
+    ['a JWK whose kid is an object', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: {} }] } }, '/identityProvider/jwks/keys/0/kid'],
+    ['a JWK whose kid hides a bidirectional override', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'k\u202e1' }] } }, '/identityProvider/jwks/keys/0/kid'],
+    ['a JWK whose x5c is not base64', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), x5c: ['\u202egnp.exe'] }] } }, '/identityProvider/jwks/keys/0/x5c'],
+    ['a JWKS whose only key is for encryption (key_ops)', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), key_ops: ['encrypt'] }] } }, '/identityProvider/jwks/keys'],
   ];
   for (const [what, keyFields, field] of invalid) {
     test(`${what} is refused with a 400 naming ${field}`, async () => {

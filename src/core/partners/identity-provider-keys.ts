@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { isPlainText } from '../users/display-name.js';
 import type { IdentityProviderConfig } from './organisation-settings.repository.js';
 
 /** The only algorithms a partner's identity provider may sign with; each key allows exactly one. */
@@ -45,8 +46,12 @@ function fromJwk(jwk: unknown, index: number): VerificationKey | undefined {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalid(path, 'not a JSON Web Key object');
   const fields = jwk as Record<string, unknown>;
   if ('d' in fields) throw invalid(path, 'this is a private key; give the public key');
-  // Keys published for encryption are not ours to verify with.
+  for (const [name, isValid] of Object.entries(PUBLIC_JWK_MEMBERS)) {
+    if (Object.hasOwn(fields, name) && !isValid(fields[name])) throw invalid(`${path}/${name}`, `${name} is not of the type RFC 7517 gives it`);
+  }
+  // Keys published for encryption (or for operations other than verifying) are not ours to verify with.
   if (fields.use !== undefined && fields.use !== 'sig') return undefined;
+  if (fields.key_ops !== undefined && !(fields.key_ops as string[]).includes('verify')) return undefined;
   let key: KeyObject;
   try {
     key = createPublicKey({ key: fields as JsonWebKey, format: 'jwk' });
@@ -59,15 +64,25 @@ function fromJwk(jwk: unknown, index: number): VerificationKey | undefined {
   return { pem: key.export({ type: 'spki', format: 'pem' }).toString(), algorithm, kid };
 }
 
-// A JWK's registered public members (RFC 7517 §4, RFC 7518 §6): nothing else of a key is kept.
-const PUBLIC_JWK_MEMBERS = ['kty', 'use', 'key_ops', 'alg', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crv', 'x', 'y', 'n', 'e'];
+// A JWK's registered public members (RFC 7517 §4, RFC 7518 §6), each of its type; nothing else of a key is kept.
+const isStrings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const PUBLIC_JWK_MEMBERS: Record<string, (value: unknown) => boolean> = {
+  kty: isText, use: isText, alg: isText, kid: isText, x5u: isText, x5t: isText, 'x5t#S256': isText, crv: isText, x: isText, y: isText, n: isText, e: isText,
+  key_ops: isStrings,
+  x5c: (value) => isStrings(value) && (value as string[]).every((item) => BASE64.test(item)),
+};
+
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && isPlainText(value);
+}
 
 /** The provider as stored: each JWK reduced to its registered public members (a key's extras are nobody's data). */
 export function withPublicJwkMembers(config: IdentityProviderConfig): IdentityProviderConfig {
   if (!config.jwks || !Array.isArray(config.jwks.keys)) return config;
   const keys = config.jwks.keys.map((jwk) =>
     typeof jwk === 'object' && jwk !== null && !Array.isArray(jwk)
-      ? Object.fromEntries(PUBLIC_JWK_MEMBERS.filter((name) => Object.hasOwn(jwk, name)).map((name) => [name, (jwk as Record<string, unknown>)[name]]))
+      ? Object.fromEntries(Object.keys(PUBLIC_JWK_MEMBERS).filter((name) => Object.hasOwn(jwk, name)).map((name) => [name, (jwk as Record<string, unknown>)[name]]))
       : jwk,
   );
   return { ...config, jwks: { keys } };
