@@ -6,6 +6,16 @@ import { UnsupportedMediaTypeError, UnsupportedTransferCodingError, ValidationEr
 // name two sites (RFC 9112 §3.2: a 400).
 const ONCE = new Set(['authorization', 'cv-api-key', 'x-access-key', 'host']);
 
+// RFC 9110 §7.2, RFC 3986 §3.2.2: a registered name (ASCII: an international one in punycode;
+// underscores too, as container service names have them), an IPv4 address or a bracketed IPv6
+// one, then an optional port of 0 to 65535.
+const HOST_VALUE = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+
+function isHostValue(host: string): boolean {
+  const match = HOST_VALUE.exec(host);
+  return match !== null && (match[1] === undefined || Number(match[1]) <= 65_535);
+}
+
 /**
  * What a request's headers must not do, whatever the route: lack a Host or carry it twice, carry a
  * credential twice, or send a body in a transfer coding or an encoding we do not decode (it would be parsed as if it were plain JSON, or fail as
@@ -13,8 +23,12 @@ const ONCE = new Set(['authorization', 'cv-api-key', 'x-access-key', 'host']);
  */
 export function headerFault(request: IncomingMessage): AppError | undefined {
   // Node's own refusal of a Host-less HTTP/1.1 request is a bare 400 (requireHostHeader is off for this).
-  if (request.headers.host === undefined && request.httpVersion === '1.1') {
+  const host = request.headers.host;
+  if (host === undefined && request.httpVersion === '1.1') {
     return new ValidationError('An HTTP/1.1 request must carry a Host header', [{ path: '/headers/host', message: 'must be sent' }]);
+  }
+  if (host !== undefined && !isHostValue(host)) {
+    return new ValidationError('The Host header is not a host name or address (with an optional port)', [{ path: '/headers/host', message: 'must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional port' }]);
   }
   // Node's parser takes a transfer coding it then does not decode ("gzip, chunked" is read as chunked only).
   const transfer = request.headers['transfer-encoding'];

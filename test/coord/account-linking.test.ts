@@ -69,7 +69,7 @@ describe('account linking with a test JWT: the demo permission page', () => {
     const jwt = await userJwt(t, { email: uniqueEmail('csrf') }, 'test');
     const page = await startLink(jwt, { system_id: 'CitiBike', redirect_uri: REDIRECT });
     const consent = consentOf(page.body);
-    const crossSite: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }];
+    const crossSite: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { referer: 'https://evil.example/page' }];
     for (const browser of crossSite) {
       const refused = await decide(consent, 'allow', browser);
       assert.equal(refused.statusCode, 403, refused.body);

@@ -90,10 +90,15 @@ describe('redirect URI settings', () => {
     const good = await patchSettings(t, { redirectUris: ['https://partner.example/done', 'myapp://linked'] });
     assert.equal(good.statusCode, 200, good.body);
     assert.deepEqual(good.json(), { redirectUris: ['https://partner.example/done', 'myapp://linked'], identityProvider: null, publicRegistration: true });
-    const refused = ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x', 'WS://evil.example', 'ftp://evil.example', 'view-source:https://x.example', 'https://x.example/#', 'jar:https://x.example/a.jar!/', 'chrome://settings', 'ms-settings:privacy', 'intent://scan/#Intent;scheme=zxing;end'];
-    const bad = await patchSettings(t, { redirectUris: refused });
+    const refused = ['/relative', 'javascript:alert(1)', 'https://x.example/#frag', 'https://u:p@x.example/', 'http://evil.example/x', 'WS://evil.example', 'ftp://evil.example', 'view-source:https://x.example', 'https://x.example/#', 'jar:https://x.example/a.jar!/', 'chrome://settings', 'ms-settings:privacy', 'intent://scan/#Intent;scheme=zxing;end', 'microsoft-edge:https://x', 'itms-services://?action=download-manifest', 'x-apple.systempreferences:x', 'steam://run/1', 'ssh://x', 'https://:@ok.example/cb', 'https://ok.example/cb\u202e', 'https://ok.example/ cb'];
+    const bad = await patchSettings(t, { redirectUris: refused.slice(0, 20) });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), refused.map((_, index) => `/redirectUris/${index}`));
+    assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), refused.slice(0, 20).map((_, index) => `/redirectUris/${index}`));
+    for (const uri of refused.slice(20)) {
+      const one = await patchSettings(t, { redirectUris: [uri] });
+      assert.equal(one.statusCode, 400, uri);
+      assert.equal(one.json().details[0].path, '/redirectUris/0');
+    }
     assert.equal((await patchSettings(t, {})).statusCode, 400, 'an empty patch says nothing');
     const settings = await admin('GET', '/admin/settings');
     assert.deepEqual(settings.json().redirectUris, ['https://partner.example/done', 'myapp://linked']);

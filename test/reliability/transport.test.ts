@@ -77,6 +77,14 @@ describe('what reaches the server before any route', () => {
     const cv = await rawRequest('GET /api/v1/users?email=a@example.com HTTP/1.1\r\nConnection: close\r\n\r\n');
     assert.match(cv.text, /^HTTP\/1\.1 400 /, cv.text);
     assert.equal(bodyOf(cv.text).success, false);
+    for (const value of ['a, b', '', 'a b', 'user@evil.example', 'evil.example/x', 'a:99999', 'é.example']) {
+      const bad = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: ${value}\r\nConnection: close\r\n\r\n`);
+      assert.match(bad.text, /^HTTP\/1\.1 400 /, `Host: ${value}: ${bad.text}`);
+    }
+    for (const value of ['paybridge.example', 'paybridge.example:8443', '127.0.0.1:3000', '[::1]:3000', 'localhost', 'xn--bcher-kva.example', 'pay_bridge:3000']) {
+      const good = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: ${value}\r\nConnection: close\r\n\r\n`);
+      assert.match(good.text, /^HTTP\/1\.1 200 /, `Host: ${value}: ${good.text}`);
+    }
     const http10 = await rawRequest('GET /healthz HTTP/1.0\r\n\r\n');
     assert.match(http10.text, /^HTTP\/1\.1 200 /, 'HTTP/1.0 needs no Host');
   });

@@ -27,10 +27,15 @@ const settingsOf = (row: { redirectUris: string[]; identityProvider: IdentityPro
 const DANGEROUS_SCHEMES = new Set([
   'javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'view-source:', 'jar:',
   'chrome:', 'chrome-extension:', 'chrome-untrusted:', 'devtools:', 'edge:', 'opera:', 'brave:', 'vivaldi:', 'moz-extension:', 'resource:', 'safari-extension:',
-  'shell:', 'search-ms:', 'res:', 'mk:', 'its:', 'smb:', 'nfs:', 'ldap:', 'intent:', 'mailto:', 'tel:', 'sms:',
-  'ws:', 'wss:', 'ftp:', 'gopher:',
+  'microsoft-edge:', 'shell:', 'search-ms:', 'res:', 'mk:', 'its:', 'smb:', 'nfs:', 'ldap:', 'content:', 'android-app:',
+  'intent:', 'mailto:', 'tel:', 'sms:', 'facetime:', 'facetime-audio:', 'callto:', 'sip:', 'sips:', 'skype:', 'zoommtg:', 'zoomus:', 'steam:',
+  'itms:', 'itms-apps:', 'itms-services:', 'webcal:', 'magnet:', 'irc:', 'news:', 'nntp:', 'feed:', 'market:',
+  'ws:', 'wss:', 'ftp:', 'gopher:', 'telnet:', 'ssh:', 'sftp:',
 ]);
-const isDangerousScheme = (protocol: string) => DANGEROUS_SCHEMES.has(protocol) || protocol.startsWith('ms-');
+// Whole families: Windows' ms-* and Apple's x-apple* system panes.
+const isDangerousScheme = (protocol: string) => DANGEROUS_SCHEMES.has(protocol) || protocol.startsWith('ms-') || protocol.startsWith('x-apple');
+// Spaces, controls and invisible characters are kept raw by URL in places (the path, the query): never in a registered URI.
+const UNPRINTABLE = /[\s\p{Cc}\p{Cf}]/u;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -41,10 +46,12 @@ function redirectUriProblem(uri: string): string | undefined {
   } catch {
     return 'must be an absolute URL';
   }
+  if (UNPRINTABLE.test(uri)) return 'must not contain spaces, control or invisible characters (percent-encode them)';
   if (isDangerousScheme(url.protocol)) return `the ${url.protocol} scheme is not allowed`;
   // An empty fragment ("…/#") is one too: URL reads its hash as ''.
   if (uri.includes('#')) return 'must not have a fragment';
-  if (url.username || url.password) return 'must not carry credentials';
+  // Empty ones too ("https://:@host/"): URL reads them as none.
+  if (url.username || url.password || /^[^:]+:\/\/[^/?#]*@/.test(uri)) return 'must not carry credentials';
   // As OAuth's rules for redirect URIs have it (RFC 8252, 9700): plain http only to this machine.
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'must use https (http only for a loopback address: 127.0.0.1, [::1], localhost)';
   return undefined;

@@ -44,13 +44,26 @@ const outcome = 'To the partner\'s redirect_uri with `system_id`, `linked_accoun
 
 /**
  * The demo page's form comes back from our own page only: a browser names the page's origin
- * (Origin, or Sec-Fetch-Site) on a form post, so another site's auto-submitted form is refused.
- * A client that sends neither (curl, a server) is not a browser, and nothing is forged for it.
+ * (Origin, or Sec-Fetch-Site; an older one, Referer) on a form post, so another site's
+ * auto-submitted form is refused. A client that sends none (curl, a server) is not a browser,
+ * and nothing is forged for it.
  */
 function assertPostedFromOurPage(request: FastifyRequest, publicUrl: string): void {
-  const origin = request.headers.origin;
+  const own = new URL(publicUrl).origin;
+  const { origin, referer } = request.headers;
   const site = request.headers['sec-fetch-site'];
-  if ((origin !== undefined && origin !== new URL(publicUrl).origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) throw new CrossSiteFormError();
+  const refererOrigin = (() => {
+    try {
+      return referer === undefined ? undefined : new URL(referer).origin;
+    } catch {
+      return 'unreadable';
+    }
+  })();
+  const foreign =
+    (origin !== undefined && origin !== own) ||
+    (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+    (origin === undefined && site === undefined && refererOrigin !== undefined && refererOrigin !== own);
+  if (foreign) throw new CrossSiteFormError();
 }
 
 /** Browsers get an HTML error page; API clients the usual Coord error body. */
