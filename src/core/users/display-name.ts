@@ -115,13 +115,27 @@ function hasForbidden(value: string): boolean {
 // alone, and not the Braille blank.
 const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cc}\u2800]/u;
 
-// Latin, Greek and Cyrillic share letters that look alike (A/Α/А, o/ο/о): one word of a name
-// never mixes them ("Аdmin" with a Cyrillic А is not "Admin"). Words of several scripts may stand
-// side by side ("Иван Smith").
-const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u];
+// Scripts whose letters pass for Latin ones (A/Α/А/Ꭺ/ꓮ/Ⲁ, o/ο/о/օ): one word of a name never
+// mixes them ("Аdmin" with a Cyrillic А is not "Admin"). Compatibility forms (full-width "ｉ", math
+// bold "𝐢", circled "Ⓐ", letterlike "ℌ", ligatures) and small capitals ("ᴀ") count as scripts of
+// their own. Words of several scripts may stand side by side ("Иван Smith").
+const LOOKALIKE_SCRIPTS = ['Latin', 'Greek', 'Cyrillic', 'Armenian', 'Cherokee', 'Lisu', 'Coptic', 'Canadian_Aboriginal', 'Tifinagh', 'Osage', 'Georgian', 'Runic', 'Old_Italic'].map(
+  (name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const,
+);
+const SMALL_CAPITALS = /[\u1D00-\u1D2B]/u;
 const WORD = /[\p{L}\p{M}]+/gu;
-const scriptsIn = (text: string) => LOOKALIKE_SCRIPTS.filter((script) => script.test(text)).length;
-const mixesLookalikeScripts = (value: string) => scriptsIn(value) > 1 && (value.match(WORD) ?? []).some((word) => scriptsIn(word) > 1);
+const LETTER_ONLY = /\p{L}/u;
+const ASCII_ONLY = /^[\x20-\x7E]*$/;
+
+function lookalikeGroupOf(char: string): string | undefined {
+  if (!LETTER_ONLY.test(char)) return undefined;
+  if (char.normalize('NFKC') !== char) return 'compatibility';
+  if (SMALL_CAPITALS.test(char)) return 'small capitals';
+  return LOOKALIKE_SCRIPTS.find(([, script]) => script.test(char))?.[0];
+}
+
+const mixesLookalikeScripts = (value: string) =>
+  !ASCII_ONLY.test(value) && (value.match(WORD) ?? []).some((word) => new Set([...word].map(lookalikeGroupOf).filter((group) => group !== undefined)).size > 1);
 
 /**
  * A name shown to people: at least one character that shows, no control, separator or
