@@ -59,6 +59,14 @@ describe("the current user's vehicle", () => {
       { text: '12가 3456', country: 'KR', subdivision: '11' },
       { text: 'ΙΚΗ 1234', country: 'GR', subdivision: 'I' },
       { text: 'أ ب ج ١٢٣٤', country: 'SA', subdivision: '01' },
+      { text: 'ČK 123-AB', country: 'HR', subdivision: '01' },
+      { text: 'BG 123-ŠĐ', country: 'RS', subdivision: '00' },
+      { text: '品川 30A さ 12-34', country: 'JP', subdivision: '13' },
+      { text: 'बा १ च १२३४', country: 'NP', subdivision: 'P3' },
+      { text: 'ঢাকা মেট্রো গ ১২-৩৪৫৬', country: 'BD', subdivision: '13' },
+      { text: 'ນວ 1234', country: 'LA', subdivision: 'VT' },
+      { text: 'ភ្នំពេញ 2A-1234', country: 'KH', subdivision: '12' },
+      { text: 'ኢት 3 12345', country: 'ET', subdivision: 'AA' },
     ]) {
       const response = await setPlate(plate);
       assert.equal(response.statusCode, 200, `${plate.text}: ${response.body}`);
@@ -85,7 +93,7 @@ describe("the current user's vehicle", () => {
     ['a subdivision of no such state', { text: 'ABC123', country: 'US', subdivision: 'ZZ' }, ['/license_plate/subdivision']],
     ["another country's subdivision", { text: 'ABC123', country: 'US', subdivision: 'CA-ON' }, ['/license_plate/subdivision']],
     ['a plate of symbols', { text: '☺☺☺', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
-    ['a plate too long', { text: 'ABCDEFGHIJKLMNOP', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
+    ['a plate too long', { text: 'ABCDEFGHIJKLMNOPQRSTU', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['a blank plate', { text: '   ', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['a plate of a Hangul filler (a letter that shows nothing)', { text: '\u3164', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],
     ['a Hangul filler amid a plate', { text: 'AB\uFFA0CD', country: 'US', subdivision: 'NY' }, ['/license_plate/text']],

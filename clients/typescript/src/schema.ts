@@ -8590,7 +8590,7 @@ export interface paths {
                              */
                             vehicle: {
                                 license_plate: {
-                                    /** @description The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased. */
+                                    /** @description The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased. */
                                     text: string;
                                     /** @description ISO 3166-1 alpha-2 country code, e.g. US */
                                     country: string;
@@ -8743,7 +8743,7 @@ export interface paths {
                      */
                     "application/json": {
                         license_plate: {
-                            /** @description The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased. */
+                            /** @description The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased. */
                             text: string;
                             /** @description ISO 3166-1 alpha-2 country code, e.g. US */
                             country: string;
@@ -8771,7 +8771,7 @@ export interface paths {
                          */
                         "application/json": {
                             license_plate: {
-                                /** @description The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased. */
+                                /** @description The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased. */
                                 text: string;
                                 /** @description ISO 3166-1 alpha-2 country code, e.g. US */
                                 country: string;
@@ -8954,7 +8954,7 @@ export interface paths {
                      */
                     "application/json": {
                         license_plate: {
-                            /** @description The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased. */
+                            /** @description The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased. */
                             text: string;
                             /** @description ISO 3166-1 alpha-2 country code, e.g. US */
                             country: string;
@@ -8982,7 +8982,7 @@ export interface paths {
                          */
                         "application/json": {
                             license_plate: {
-                                /** @description The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased. */
+                                /** @description The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased. */
                                 text: string;
                                 /** @description ISO 3166-1 alpha-2 country code, e.g. US */
                                 country: string;

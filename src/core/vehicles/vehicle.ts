@@ -14,9 +14,12 @@ export interface LicensePlateInput {
   subdivision: string;
 }
 
-// Letters and digits, with the separators plates are written with; 1 to 15 characters. Which
-// letters, digits and separators is the plate's country's (plate-alphabets.ts).
-const PLATE_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} .·\u30FB-]{0,14}$/u;
+// Letters and digits, with the separators plates are written with: 1 to 20 characters, not
+// counting the vowel signs and viramas on them (ঢাকা মেট্রো গ ১২-৩৪৫৬). Which letters, digits and
+// separators is the plate's country's (plate-alphabets.ts).
+const PLATE_TEXT = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} .·\u30FB-]{0,44}$/u;
+const MARKS = /\p{M}/gu;
+const isPlateText = (text: string) => PLATE_TEXT.test(text) && [...text.replace(MARKS, '')].length <= 20;
 // The part of an ISO 3166-2 code after "CC-": one to three letters or digits.
 const SUBDIVISION_CODE = /^[A-Z0-9]{1,3}$/;
 
@@ -33,13 +36,14 @@ export function normaliseVehicle(input: { license_plate: LicensePlateInput }): V
   const country = plate.country.normalize('NFKC').trim().toUpperCase();
   const subdivision = stripCountryPrefix(plate.subdivision.normalize('NFKC').trim().toUpperCase(), country);
   const details: ErrorDetail[] = [];
-  // The Hangul fillers are letters (Lo) that show nothing: the rule for names keeps them out.
-  if (!PLATE_TEXT.test(text) || !isDisplayName(text)) {
-    details.push({ path: '/license_plate/text', message: 'must be 1 to 15 letters, digits, spaces, dots or hyphens, starting with a letter or digit' });
-  }
   const countryKnown = ISO_3166_1_ALPHA_2.has(country);
-  const alphabetProblem = details.length === 0 && countryKnown ? plateAlphabetProblem(text, country) : undefined;
+  const wellFormed = isPlateText(text);
+  const alphabetProblem = wellFormed && countryKnown ? plateAlphabetProblem(text, country) : undefined;
   if (alphabetProblem) details.push({ path: '/license_plate/text', message: alphabetProblem });
+  // The Hangul fillers are letters (Lo) that show nothing: the rule for names keeps them out.
+  else if (!wellFormed || !isDisplayName(text)) {
+    details.push({ path: '/license_plate/text', message: 'must be 1 to 20 letters, digits, spaces, dots or hyphens, starting with a letter or digit' });
+  }
   if (!countryKnown) details.push({ path: '/license_plate/country', message: 'must be an ISO 3166-1 alpha-2 country code, e.g. US' });
   const subdivisionProblem = checkSubdivision(subdivision, countryKnown ? country : undefined);
   if (subdivisionProblem) details.push({ path: '/license_plate/subdivision', message: subdivisionProblem });

@@ -48,7 +48,7 @@ export const Vehicle = Type.Object(
   {
     license_plate: Type.Object(
       {
-        text: Type.String({ minLength: 1, maxLength: 32, description: 'The plate as written: 1-15 letters, digits, spaces, dots or hyphens. Stored upper-cased.' }),
+        text: Type.String({ minLength: 1, maxLength: 64, description: 'The plate as written: 1-20 letters (vowel signs on them not counted), digits, spaces, dots or hyphens. Stored upper-cased.' }),
         country: Type.String({ minLength: 1, maxLength: 8, description: 'ISO 3166-1 alpha-2 country code, e.g. US' }),
         subdivision: Type.String({ minLength: 1, maxLength: 10, description: 'ISO 3166-2 subdivision code, e.g. NY (or US-NY)' }),
       },
