@@ -23,7 +23,7 @@ import { registerOpenApi } from '../http/openapi.js';
 import { clientErrorHandler, connectRefusedHandler, expectationFailedHandler } from '../http/client-errors.js';
 import { continueWhenBodyIsRead } from '../http/expect-continue.js';
 import { enforceTextRule } from '../http/text-rule.js';
-import { headerFault } from '../http/header-rules.js';
+import { bodyFault, headerFault } from '../http/header-rules.js';
 import { trackRouteMethods } from '../http/method-not-allowed.js';
 import { closeAfterEarlyAnswers } from '../http/early-answers.js';
 import { useGracefulClose } from '../http/graceful-close.js';
@@ -105,6 +105,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions): Promi
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done(headerFault(request.raw));
+  });
+  // After every onRequest hook (authentication among them): the caller learns of its body only once known.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const fault = bodyFault(request.raw);
+    if (fault) done(fault);
+    else done(null, payload);
   });
   useGracefulClose(app, ctx.config.shutdownGraceMs);
   closeAfterEarlyAnswers(app);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isEncodedBody } from './header-rules.js';
 
 /** The one expectation HTTP defines, alone: "100-continue, foo" asks for more and is a 417. */
 const ONLY_CONTINUE = /^[ \t]*100-continue[ \t]*$/i;
@@ -32,7 +33,7 @@ const PARSED_TYPES = new Set(['application/json', 'application/x-www-form-urlenc
  * route answers still reads the body, then answers 404 or 405.)
  */
 function bodyWillBeRead(request: FastifyRequest): boolean {
-  if (Number(request.headers['content-length'] ?? 0) > request.routeOptions.bodyLimit) return false;
+  if (Number(request.headers['content-length'] ?? 0) > request.routeOptions.bodyLimit || isEncodedBody(request.raw)) return false;
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   return mediaType === '' || PARSED_TYPES.has(mediaType);
 }

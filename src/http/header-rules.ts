@@ -16,9 +16,24 @@ function isHostValue(host: string): boolean {
   return match !== null && (match[1] === undefined || Number(match[1]) <= 65_535);
 }
 
+/** Whether the body comes in a content encoding we do not decode (it would be parsed as if it were plain). */
+export const isEncodedBody = (request: IncomingMessage) => {
+  const encoding = request.headers['content-encoding'];
+  return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
+};
+
 /**
- * What a request's headers must not do, whatever the route: lack a Host or carry it twice, carry a
- * credential twice, or send a body in a transfer coding or an encoding we do not decode (it would be parsed as if it were plain JSON, or fail as
+ * What a body must not be, once the caller is known (preParsing, after authentication): in an
+ * encoding we do not decode. Answers the fault, if any.
+ */
+export function bodyFault(request: IncomingMessage): AppError | undefined {
+  if (!isEncodedBody(request)) return undefined;
+  return new UnsupportedMediaTypeError('Content-Encoding is not supported: send the body uncompressed', [{ path: '/headers/content-encoding', message: 'must be absent (or identity)' }]);
+}
+
+/**
+ * What a request's headers must not do, whatever the route and before anyone is authenticated:
+ * lack a Host or carry it twice, carry a credential twice, or frame its body in a transfer coding we do not decode (it would be parsed as if it were plain JSON, or fail as
  * malformed). Answers the fault, if any.
  */
 export function headerFault(request: IncomingMessage): AppError | undefined {
@@ -34,10 +49,6 @@ export function headerFault(request: IncomingMessage): AppError | undefined {
   const transfer = request.headers['transfer-encoding'];
   if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
     return new UnsupportedTransferCodingError(undefined, [{ path: '/headers/transfer-encoding', message: 'must be chunked (or absent)' }]);
-  }
-  const encoding = request.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    return new UnsupportedMediaTypeError('Content-Encoding is not supported: send the body uncompressed', [{ path: '/headers/content-encoding', message: 'must be absent (or identity)' }]);
   }
   const seen = new Set<string>();
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
