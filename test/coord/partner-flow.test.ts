@@ -144,13 +144,13 @@ describe('a partner walks the whole Coord flow', () => {
 
   test('an external_uid that hides characters, shows none, or is another typing of an id is a 400 naming it', async () => {
     // A space around it, or a decomposed é, would make a second user that looks like the first.
-    for (const uid of ['uid\u0000x', 'uid\nforged', 'uid-\u200B1', '   ', 'uid\u202E1', 'u-1 ', ' u-1', 'Jose\u0301', '\u0410dmin', 'user\u201042', 'user\u201142', 'user-\uFF14\uFF12', 'user\u00A0-42', 'user\u2009-42', 'user  -42']) {
+    for (const uid of ['uid\u0000x', 'uid\nforged', 'uid-\u200B1', '   ', 'uid\u202E1', 'u-1 ', ' u-1', 'Jose\u0301', '\u0410dmin', 'user\u201042', 'user\u201142', 'user-\uFF14\uFF12', 'user\u00A0-42', 'user\u2009-42', 'user  -42', 'u\u22121', 'a\u2215b', 'a\u2236b', 'a\uA789b', 'a\u00B7b', 'a\u2019b']) {
       const email = uniqueEmail('uid');
       const response = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email, external_uid: uid } });
       assert.equal(response.statusCode, 400, `${JSON.stringify(uid)}: ${response.body}`);
       assert.match(response.body, /external_uid/);
     }
-    const composed = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email: uniqueEmail('uid'), external_uid: 'Jos\u00e9 u-1' } });
+    const composed = await coord(t, { method: 'POST', path: '/create_jwt', headers: bearer(t.apiKey), payload: { email: uniqueEmail('uid'), external_uid: 'Jos\u00e9 u-1 auth0|abc:x/y ユーザー' } });
     assert.equal(composed.statusCode, 200, composed.body);
   });
 

@@ -115,43 +115,63 @@ function hasForbidden(value: string): boolean {
 // alone, and not the Braille blank.
 const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cc}\u2800]/u;
 
-// Scripts whose letters pass for Latin ones (A/Α/А/Ꭺ/ꓮ/Ⲁ, o/ο/о/օ): one word of a name never
-// mixes them ("Аdmin" with a Cyrillic А is not "Admin"). Compatibility forms (full-width "ｉ", math
-// bold "𝐢", circled "Ⓐ", letterlike "ℌ", ligatures) and small capitals ("ᴀ") count as scripts of
-// their own. Words of several scripts may stand side by side ("Иван Smith").
-const LOOKALIKE_SCRIPTS = ['Latin', 'Greek', 'Cyrillic', 'Armenian', 'Cherokee', 'Lisu', 'Coptic', 'Canadian_Aboriginal', 'Tifinagh', 'Osage', 'Georgian', 'Runic', 'Old_Italic'].map(
-  (name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const,
-);
+// Scripts whose letters pass for Latin ones (A/Α/А/Ꭺ/ꓮ/Ⲁ/𐊠, o/ο/о/օ): one word of a name never
+// mixes them ("Аdmin" with a Cyrillic А is not "Admin"); small capitals ("ᴀ") count as a script of
+// their own. Words of several scripts may stand side by side ("Иван Smith"); a word here is what
+// stands between ordinary spaces, so punctuation ("А.dmin") does not split one. Greek θ is no
+// lookalike, and Salish and Americanist spellings write it in Latin words ("Xwməθkwəy̓əm").
+const LOOKALIKE_SCRIPTS = [
+  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Cherokee', 'Lisu', 'Coptic', 'Canadian_Aboriginal', 'Tifinagh', 'Osage', 'Georgian', 'Runic',
+  'Old_Italic', 'Carian', 'Lycian', 'Gothic', 'Old_Permic', 'Deseret', 'Vai', 'Bamum',
+].map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
+const NOT_LOOKALIKE = /[θϑ]/u;
 const SMALL_CAPITALS = /[\u1D00-\u1D2B]/u;
-const WORD = /[\p{L}\p{M}]+/gu;
+const WORD = /[^ \u3000]+/gu;
 const LETTER_ONLY = /\p{L}/u;
 const ASCII_ONLY = /^[\x20-\x7E]*$/;
 
 function lookalikeGroupOf(char: string): string | undefined {
-  if (!LETTER_ONLY.test(char)) return undefined;
-  if (char.normalize('NFKC') !== char) return 'compatibility';
+  if (!LETTER_ONLY.test(char) || NOT_LOOKALIKE.test(char)) return undefined;
   if (SMALL_CAPITALS.test(char)) return 'small capitals';
   return LOOKALIKE_SCRIPTS.find(([, script]) => script.test(char))?.[0];
 }
 
 const mixesLookalikeScripts = (value: string) =>
-  !ASCII_ONLY.test(value) && (value.match(WORD) ?? []).some((word) => new Set([...word].map(lookalikeGroupOf).filter((group) => group !== undefined)).size > 1);
+  (value.match(WORD) ?? []).some((word) => new Set([...word].map(lookalikeGroupOf).filter((group) => group !== undefined)).size > 1);
+
+// Letters restyled (full-width "ｉ", math bold "𝐢", circled "Ⓐ", Roman numeral "ⅰ", letterlike "ℌ",
+// ligature "ﬁ"): their compatibility form (NFKC) is a plain letter of a lookalike script, and they
+// only make a name pass for another ("𝐀𝐝𝐦𝐢𝐧" for "Admin"). Modifier letters (ʷ, ʰ), the
+// Slavic and Dutch digraph letters (ǅ, ǉ, ĳ) and Catalan ŀ are spelling, and stay.
+const SPELLING_COMPATIBILITY = /[\p{Lm}\u01C4-\u01CC\u01F1-\u01F3\u0132\u0133\u013F\u0140]/u;
+function isRestyledLetter(char: string): boolean {
+  if (SPELLING_COMPATIBILITY.test(char)) return false;
+  const folded = char.normalize('NFKC');
+  return folded !== char && [...folded].some((part) => lookalikeGroupOf(part) !== undefined);
+}
+// Spaces narrower or other than the ordinary and ideographic ones, and the no-break space: between letters they hide a word's boundary.
+const ODD_SPACE = /[\u1680\u2000-\u200A\u202F\u205F]/u;
+
+const disguisesLetters = (value: string) => !ASCII_ONLY.test(value) && (ODD_SPACE.test(value) || [...value].some(isRestyledLetter) || mixesLookalikeScripts(value));
 
 /**
  * A name shown to people: at least one character that shows, no control, separator or
  * bidirectional-override character, and no word in lookalike scripts mixed. The empty string is
  * left to minLength, so it fails once, as "must not be empty".
  */
-export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value) && !mixesLookalikeScripts(value));
+export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value) && !disguisesLetters(value));
 
 /**
  * An id a partner gives its user (Coord's external_uid): a display name, typed one way only, so
- * that no second id looks like it ("u-1 ", "u‐1" with a Unicode hyphen, full-width "ｕ-1", a
- * decomposed "José", a no-break or doubled space): in compatibility form (NFKC, which is NFC
- * too), with single spaces and none around it, and no dash but the hyphen-minus.
+ * that no second id looks like it ("u-1 ", "u‐1" or "u−1" with a Unicode hyphen or minus,
+ * "a∕b" with a division slash, full-width "ｕ-1", a decomposed "José", a doubled space): in
+ * compatibility form (NFKC, which is NFC too), single-spaced with none around it, and beyond
+ * ASCII only letters, combining marks and digits: no other punctuation or symbol, and none of the
+ * modifier letters that pass for punctuation (ʼ, ː, ꞉; the katakana prolonged sound mark stays).
  */
+const NON_ASCII_SIGN = /(?![\x20-\x7E])[^\p{L}\p{M}\p{Nd}]|[\u02B0-\u02FF\uA700-\uA721\uA788-\uA78A]/u;
 export const isExternalId = (value: string): boolean =>
-  isDisplayName(value) && value === value.trim() && value === value.normalize('NFKC') && !/\s{2}|(?!-)\p{Pd}/u.test(value);
+  isDisplayName(value) && value === value.trim() && value === value.normalize('NFKC') && !/\s{2}/u.test(value) && !NON_ASCII_SIGN.test(value);
 
 /**
  * Other text shown to people (an address line, a profile field): no control, separator,
@@ -164,10 +184,11 @@ export const PLAIN_TEXT_RULE = 'must not contain control, line-separator, bidire
 
 /** The schema format that holds names to isDisplayName, and what its failure says. */
 export const DISPLAY_NAME_FORMAT = 'display-name';
-export const DISPLAY_NAME_RULE = 'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters';
+export const DISPLAY_NAME_RULE =
+  'must contain a visible character, and no control, line-separator, bidirectional-override or invisible characters, nor letters that pass for others (lookalike scripts mixed in a word, restyled letters)';
 
 export const EXTERNAL_ID_FORMAT = 'external-id';
-export const EXTERNAL_ID_RULE = `${DISPLAY_NAME_RULE}; in Unicode NFKC, single-spaced with no space around it, and no dash but "-"`;
+export const EXTERNAL_ID_RULE = `${DISPLAY_NAME_RULE}; in Unicode NFKC, single-spaced with no space around it, and beyond ASCII only letters, marks and digits`;
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
