@@ -44,6 +44,13 @@ describe("the current user's vehicle", () => {
       [{ text: 'ABC ١٢٣', country: 'GB', subdivision: 'LND' }, /digits/], // Arabic-Indic digits
       [{ text: 'ABC १२३', country: 'GB', subdivision: 'LND' }, /digits/], // Devanagari digits
       [{ text: 'ABC·123', country: 'US', subdivision: 'NY' }, /spaces, dots or hyphens/],
+      [{ text: 'A\u0336B\u0336C', country: 'GB', subdivision: 'LND' }, /vowel sign/], // struck through
+      [{ text: 'AB\u20DD', country: 'GB', subdivision: 'LND' }, /vowel sign/], // enclosing circle
+      [{ text: '1\u0338', country: 'GB', subdivision: 'LND' }, /vowel sign/],
+      [{ text: 'A\u0489', country: 'GB', subdivision: 'LND' }, /vowel sign/],
+      [{ text: '১\u09BE২', country: 'BD', subdivision: '13' }, /vowel sign/], // a vowel sign on a digit
+      [{ text: 'AB12 CDE.', country: 'GB', subdivision: 'LND' }, /single spaces, dots or hyphens/],
+      [{ text: 'A..B', country: 'GB', subdivision: 'LND' }, /single spaces, dots or hyphens/],
       [{ text: 'A123ВС 77', country: 'RU', subdivision: 'MOW' }, /one alphabet/], // Latin A, Cyrillic В, С
     ] as const) {
       const response = await setPlate(plate);

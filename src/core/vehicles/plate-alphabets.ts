@@ -61,8 +61,24 @@ const COMMON_SEPARATORS = /[ .-]/u;
 
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{N}/u;
-// Vowel signs and viramas belong to the letter before them (ভ্নো, ភ្នំ): the letter's alphabet decides.
+// Vowel signs and viramas belong to the letter before them (ভ্নো, ភ្নំ): the letter's alphabet decides.
+// Only a script's own marks, on its letters: Latin, Greek and Cyrillic letters come precomposed
+// (NFKC), and a generic mark (a strike-through, an enclosing circle) on any character disguises it.
 const MARK = /\p{M}/u;
+const GENERIC_MARK = /\p{Script=Inherited}/u;
+const PRECOMPOSED_SCRIPTS = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
+const SEPARATOR_RUN = /[ .·\u30FB-]{2}|[ .·\u30FB-]$/u;
+
+/** Whether every mark of the plate is a vowel sign or virama of its script, on a letter of that script. */
+function marksInPlace(chars: string[]): boolean {
+  return chars.every((char, index) => {
+    if (!MARK.test(char)) return true;
+    let base = index - 1;
+    while (base >= 0 && MARK.test(chars[base]!)) base -= 1;
+    const letter = chars[base];
+    return letter !== undefined && LETTER.test(letter) && !PRECOMPOSED_SCRIPTS.test(letter) && !GENERIC_MARK.test(char);
+  });
+}
 
 /** Why `text` (normalised, upper-cased) cannot be a plate of `country`, or undefined. */
 export function plateAlphabetProblem(text: string, country: string): string | undefined {
@@ -73,7 +89,10 @@ export function plateAlphabetProblem(text: string, country: string): string | un
   const letters = chars.filter((char) => LETTER.test(char));
   const digits = chars.filter((char) => DIGIT.test(char));
   const written = `must be written in ${alphabets.map((a) => a.name).join(' or ')} letters and digits for a ${country} plate`;
-  if (chars.some((char) => !LETTER.test(char) && !DIGIT.test(char) && !MARK.test(char) && !separator.test(char))) return `${written}, with spaces, dots or hyphens between them`;
+  if (chars.some((char) => !LETTER.test(char) && !DIGIT.test(char) && !MARK.test(char) && !separator.test(char)) || SEPARATOR_RUN.test(text)) {
+    return `${written}, with single spaces, dots or hyphens between them`;
+  }
+  if (!marksInPlace(chars)) return `${written}: a vowel sign or virama only on a letter of its own script`;
   if (!alphabets.some((alphabet) => letters.every((char) => alphabet.letter.test(char)))) return `${written} (one alphabet, never mixed)`;
   if (!digitSets.some((set) => digits.every((char) => set.test(char)))) return `${written} (one kind of digits, never mixed)`;
   return undefined;
