@@ -237,6 +237,9 @@ describe('identity provider settings (administrators and API keys)', () => {
     ['a JWK whose kid is an object', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: {} }] } }, '/identityProvider/jwks/keys/0/kid'],
     ['a JWK whose kid hides a bidirectional override', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'k\u202e1' }] } }, '/identityProvider/jwks/keys/0/kid'],
     ['a JWK whose x5c is not base64', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), x5c: ['\u202egnp.exe'] }] } }, '/identityProvider/jwks/keys/0/x5c'],
+    ['a JWK whose x5c is empty', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), x5c: [] }] } }, '/identityProvider/jwks/keys/0/x5c'],
+    ['a JWK whose key_ops repeat one', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), key_ops: ['verify', 'verify'] }] } }, '/identityProvider/jwks/keys/0/key_ops'],
+    ['a JWK whose x5u is no https URL', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), x5u: 'javascript:alert(1)' }] } }, '/identityProvider/jwks/keys/0/x5u'],
     ['a JWKS whose only key is for encryption (key_ops)', { jwks: { keys: [{ ...ec.publicKey.export({ format: 'jwk' }), key_ops: ['encrypt'] }] } }, '/identityProvider/jwks/keys'],
   ];
   for (const [what, keyFields, field] of invalid) {

@@ -66,11 +66,14 @@ function fromJwk(jwk: unknown, index: number): VerificationKey | undefined {
 
 // A JWK's registered public members (RFC 7517 §4, RFC 7518 §6), each of its type; nothing else of a key is kept.
 const isStrings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+// RFC 7517: key_ops lists each operation once; x5c holds one certificate at least; x5u is an https URL.
+const isOperations = (value: unknown) => isStrings(value) && new Set(value as string[]).size === (value as string[]).length;
+const isHttpsUrl = (value: unknown) => isText(value) && URL.canParse(value as string) && new URL(value as string).protocol === 'https:';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PUBLIC_JWK_MEMBERS: Record<string, (value: unknown) => boolean> = {
-  kty: isText, use: isText, alg: isText, kid: isText, x5u: isText, x5t: isText, 'x5t#S256': isText, crv: isText, x: isText, y: isText, n: isText, e: isText,
-  key_ops: isStrings,
-  x5c: (value) => isStrings(value) && (value as string[]).every((item) => BASE64.test(item)),
+  kty: isText, use: isText, alg: isText, kid: isText, x5u: isHttpsUrl, x5t: isText, 'x5t#S256': isText, crv: isText, x: isText, y: isText, n: isText, e: isText,
+  key_ops: isOperations,
+  x5c: (value) => isStrings(value) && (value as string[]).length > 0 && (value as string[]).every((item) => BASE64.test(item)),
 };
 
 function isText(value: unknown): boolean {

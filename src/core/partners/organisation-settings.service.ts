@@ -31,6 +31,8 @@ const DANGEROUS_SCHEMES = new Set([
   'intent:', 'mailto:', 'tel:', 'sms:', 'facetime:', 'facetime-audio:', 'callto:', 'sip:', 'sips:', 'skype:', 'zoommtg:', 'zoomus:', 'steam:',
   'itms:', 'itms-apps:', 'itms-services:', 'webcal:', 'magnet:', 'irc:', 'news:', 'nntp:', 'feed:', 'market:',
   'ws:', 'wss:', 'ftp:', 'gopher:', 'telnet:', 'ssh:', 'sftp:',
+  'hcp:', 'shortcuts:', 'x-web-search:', 'prefs:', 'app-settings:', 'googlechrome:', 'googlechromes:', 'firefox:', 'opera-http:',
+  'livescript:', 'mocha:', 'wyciwyg:', 'vscode:', 'vscode-insiders:', 'tg:', 'whatsapp:', 'fb:', 'cydia:', 'sms-open:', 'sip-tel:',
 ]);
 // Whole families: Windows' ms-* and Apple's x-apple* system panes.
 const isDangerousScheme = (protocol: string) => DANGEROUS_SCHEMES.has(protocol) || protocol.startsWith('ms-') || protocol.startsWith('x-apple');
@@ -48,6 +50,9 @@ function redirectUriProblem(uri: string): string | undefined {
   }
   if (UNPRINTABLE.test(uri)) return 'must not contain spaces, control or invisible characters (percent-encode them)';
   if (isDangerousScheme(url.protocol)) return `the ${url.protocol} scheme is not allowed`;
+  // Written as browsers read it: "https:\\evil.example", "https:evil.example", "https:///evil.example",
+  // a full-width dot or a Unicode host all read as another, canonical URI, which is the one to register.
+  if (url.href !== uri && url.href !== `${uri}/`) return `must be written in its canonical form (${url.href})`;
   // An empty fragment ("…/#") is one too: URL reads its hash as ''.
   if (uri.includes('#')) return 'must not have a fragment';
   // Empty ones too ("https://:@host/"): URL reads them as none.
