@@ -59,6 +59,12 @@ describe('the transactable systems catalogue (administrators and API keys)', () 
     ]);
     assert.equal(bad.statusCode, 400, bad.body);
     assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['/0/linkUrl', '/1/jwtClaims', '/']);
+    // The browser carries the signed linking state to the link URL: plain http only to this machine.
+    const plain = await admin('PUT', '/admin/transactable-systems/X', { name: 'X', linkUrl: 'http://evil.example/link' });
+    assert.equal(plain.statusCode, 400, plain.body);
+    assert.equal(plain.json().details[0].path, '/linkUrl');
+    assert.equal((await admin('PUT', '/admin/transactable-systems/X', { name: 'X', linkUrl: 'http://127.0.0.1:9000/link' })).statusCode, 200);
+    assert.equal((await admin('DELETE', '/admin/transactable-systems/X')).statusCode, 204);
     const unknownField = await admin('PUT', '/admin/transactable-systems/X', { name: 'X', usersApiFields: ['stripe_info.card_number'] });
     assert.equal(unknownField.statusCode, 400);
     assert.equal(unknownField.json().details[0].path, '/usersApiFields/0');

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isAdmin, requirePartnerCredential, type Principal } from '../auth/principal.js';
 import { ForbiddenError, IdentityProviderTakenError, ValidationError, type ErrorDetail } from '../errors.js';
 import { UniquenessViolation } from '../uniqueness.js';
+import { plainHttpProblem } from '../web-urls.js';
 import { verificationKeysOf, withPublicJwkMembers } from './identity-provider-keys.js';
 import type { IdentityProviderConfig, OrganisationSettingsRepository } from './organisation-settings.repository.js';
 
@@ -39,7 +40,6 @@ const isDangerousScheme = (protocol: string) => DANGEROUS_SCHEMES.has(protocol) 
 // Spaces, controls and invisible characters are kept raw by URL in places (the path, the query): never in a registered URI.
 const UNPRINTABLE = /[\s\p{Cc}\p{Cf}]/u;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 function redirectUriProblem(uri: string): string | undefined {
   let url: URL;
@@ -57,9 +57,7 @@ function redirectUriProblem(uri: string): string | undefined {
   if (uri.includes('#')) return 'must not have a fragment';
   // Empty ones too ("https://:@host/"): URL reads them as none.
   if (url.username || url.password || /^[^:]+:\/\/[^/?#]*@/.test(uri)) return 'must not carry credentials';
-  // As OAuth's rules for redirect URIs have it (RFC 8252, 9700): plain http only to this machine.
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'must use https (http only for a loopback address: 127.0.0.1, [::1], localhost)';
-  return undefined;
+  return plainHttpProblem(url);
 }
 
 function assertValidRedirectUris(uris: string[]): void {

@@ -1,4 +1,5 @@
 import { ValidationError, type ErrorDetail } from '../errors.js';
+import { plainHttpProblem } from '../web-urls.js';
 
 /** User fields a system may require before a transaction, named as Coord's `users_api_fields` name them. */
 export const USERS_API_FIELDS = ['stripe_info.stripe_customer_id', 'vehicle.license_plate', 'email', 'name'] as const;
@@ -80,7 +81,8 @@ function linkUrlProblem(linkUrl: string): string | undefined {
     const url = new URL(linkUrl);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
     if (url.username || url.password || url.hash) return 'must not carry credentials or a fragment';
-    return undefined;
+    // The browser carries the signed linking state there: never in clear across a network.
+    return plainHttpProblem(url);
   } catch {
     return 'must be an absolute URL';
   }
