@@ -45,7 +45,7 @@ describe('account linking with a test JWT: the demo permission page', () => {
     assert.match(page.headers['content-type'] as string, /^text\/html/);
     assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
     assert.match(page.headers['content-security-policy'] as string, /form-action 'self' https:\/\/partner\.example/);
-    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['referrer-policy'], 'strict-origin');
     assert.equal(page.headers['cache-control'], 'no-store');
     assert.match(page.body, /Citi &lt;Bike&gt;/, 'names are escaped');
     assert.ok(page.body.includes(email));

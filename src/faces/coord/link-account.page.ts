@@ -11,8 +11,9 @@ function formTarget(redirectUri: string | undefined): string {
 }
 
 /**
- * Headers of every page of the linking flow. The URL may hold the user's JWT, so no referrer and
- * no caching; the page asks for consent, so no framing (clickjacking); and nothing but our own
+ * Headers of every page of the linking flow. The URL may hold the user's JWT, so a referrer
+ * names our origin only (never the URL; "no-referrer" would also make a browser send
+ * `Origin: null` on the page's own form, which cannot be told from another site's) and no caching; the page asks for consent, so no framing (clickjacking); and nothing but our own
  * inline style runs.
  */
 export function pageHeaders(redirectUri?: string): Record<string, string> {
@@ -20,7 +21,7 @@ export function pageHeaders(redirectUri?: string): Record<string, string> {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${formTarget(redirectUri)}; frame-ancestors 'none'; base-uri 'none'`,
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': 'strict-origin',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   };

@@ -49,7 +49,8 @@ const outcome = 'To the partner\'s redirect_uri with `system_id`, `linked_accoun
  * and nothing is forged for it.
  */
 function assertPostedFromOurPage(request: FastifyRequest, publicUrl: string): void {
-  const own = new URL(publicUrl).origin;
+  // Our page's origin: PUBLIC_URL's, or the one this request was addressed to (a browser cannot forge either for another site).
+  const ours = new Set([new URL(publicUrl).origin, `${request.protocol}://${request.host}`]);
   const { origin, referer } = request.headers;
   const site = request.headers['sec-fetch-site'];
   const refererOrigin = (() => {
@@ -59,10 +60,14 @@ function assertPostedFromOurPage(request: FastifyRequest, publicUrl: string): vo
       return 'unreadable';
     }
   })();
+  // Sec-Fetch-Site, where a browser sends it, says it all; else Origin ("null" is an opaque origin:
+  // a sandboxed frame or a data: page, never our page); else, from an older browser, Referer.
   const foreign =
-    (origin !== undefined && origin !== own) ||
-    (site !== undefined && site !== 'same-origin' && site !== 'none') ||
-    (origin === undefined && site === undefined && refererOrigin !== undefined && refererOrigin !== own);
+    site !== undefined
+      ? site !== 'same-origin' && site !== 'none'
+      : origin !== undefined
+        ? !ours.has(origin)
+        : refererOrigin !== undefined && !ours.has(refererOrigin);
   if (foreign) throw new CrossSiteFormError();
 }
 
