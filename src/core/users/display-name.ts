@@ -118,7 +118,7 @@ const VISIBLE = /[^\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{C
 // Scripts whose letters pass for Latin ones (A/Α/А/Ꭺ/ꓮ/Ⲁ/𐊠, o/ο/о/օ): one word of a name never
 // mixes them ("Аdmin" with a Cyrillic А is not "Admin"); small capitals ("ᴀ") count as a script of
 // their own. Words of several scripts may stand side by side ("Иван Smith"); a word here is what
-// stands between ordinary spaces, so punctuation ("А.dmin") does not split one. Greek θ is no
+// stands between spaces (ordinary, no-break, ideographic), so punctuation ("А.dmin") does not split one. Greek θ is no
 // lookalike, and Salish and Americanist spellings write it in Latin words ("Xwməθkwəy̓əm").
 const LOOKALIKE_SCRIPTS = [
   'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Cherokee', 'Lisu', 'Coptic', 'Canadian_Aboriginal', 'Tifinagh', 'Osage', 'Georgian', 'Runic',
@@ -126,7 +126,7 @@ const LOOKALIKE_SCRIPTS = [
 ].map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
 const NOT_LOOKALIKE = /[θϑ]/u;
 const SMALL_CAPITALS = /[\u1D00-\u1D2B]/u;
-const WORD = /[^ \u3000]+/gu;
+const WORD = /[^ \u00A0\u3000]+/gu;
 const LETTER_ONLY = /\p{L}/u;
 const ASCII_ONLY = /^[\x20-\x7E]*$/;
 
@@ -149,15 +149,17 @@ function isRestyledLetter(char: string): boolean {
   const folded = char.normalize('NFKC');
   return folded !== char && [...folded].some((part) => lookalikeGroupOf(part) !== undefined);
 }
-// Spaces narrower or other than the ordinary and ideographic ones, and the no-break space: between letters they hide a word's boundary.
+// Spaces narrower than the ordinary one (hair, thin, six-per-em, narrow no-break …) and the Ogham
+// space mark: between letters they hide a word's boundary ("А\u200Admin" shows as "Аdmin").
 const ODD_SPACE = /[\u1680\u2000-\u200A\u202F\u205F]/u;
 
 const disguisesLetters = (value: string) => !ASCII_ONLY.test(value) && (ODD_SPACE.test(value) || [...value].some(isRestyledLetter) || mixesLookalikeScripts(value));
 
 /**
  * A name shown to people: at least one character that shows, no control, separator or
- * bidirectional-override character, and no word in lookalike scripts mixed. The empty string is
- * left to minLength, so it fails once, as "must not be empty".
+ * bidirectional-override character, and nothing that passes for other letters (a word of
+ * lookalike scripts mixed, a restyled letter, an odd space). The empty string is left to
+ * minLength, so it fails once, as "must not be empty".
  */
 export const isDisplayName = (value: string): boolean => value === '' || (VISIBLE.test(value) && !hasForbidden(value) && !disguisesLetters(value));
 
