@@ -127,11 +127,10 @@ const LOOKALIKE_SCRIPTS = [
 const NOT_LOOKALIKE = /[θϑ]/u;
 const SMALL_CAPITALS = /[\u1D00-\u1D2B]/u;
 const WORD = /[^ \u00A0\u3000]+/gu;
-const LETTER_ONLY = /\p{L}/u;
 const ASCII_ONLY = /^[\x20-\x7E]*$/;
 
 function lookalikeGroupOf(char: string): string | undefined {
-  if (!LETTER_ONLY.test(char) || NOT_LOOKALIKE.test(char)) return undefined;
+  if (!LETTER.test(char) || NOT_LOOKALIKE.test(char)) return undefined;
   if (SMALL_CAPITALS.test(char)) return 'small capitals';
   return LOOKALIKE_SCRIPTS.find(([, script]) => script.test(char))?.[0];
 }
