@@ -90,7 +90,7 @@ export interface CpuUse {
   client: number;
 }
 
-/** Measures the CPU seconds spent between start() and stop(), per process. */
+/** Measures the CPU seconds spent between start() and stop(), per process, summed over every start()/stop() pair. */
 export function cpuMeter(servicePid: number) {
   const read = (): CpuUse => {
     const self = process.cpuUsage();
@@ -102,7 +102,7 @@ export function cpuMeter(servicePid: number) {
     start: () => void (started = read()),
     stop: () => {
       const now = read();
-      used = { service: now.service - started!.service, postgres: now.postgres - started!.postgres, client: now.client - started!.client };
+      used = { service: used.service + now.service - started!.service, postgres: used.postgres + now.postgres - started!.postgres, client: used.client + now.client - started!.client };
     },
     used: () => used,
   };

@@ -1,8 +1,7 @@
 import argon2 from 'argon2';
 import Stripe from 'stripe';
 import { randomUUID } from 'node:crypto';
-import { load, warmThenLoad, type LoadResult } from './load.js';
-import type { CpuMeter } from './processes.js';
+import { load, warmThenLoad, type LoadOptions, type LoadResult } from './load.js';
 
 export interface BenchUser {
   id: string;
@@ -28,15 +27,17 @@ export async function registerBenchUser(baseUrl: string): Promise<BenchUser> {
 export const readSelf = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
   warmThenLoad({ url: `${baseUrl}/user/${user.id}`, headers: { authorization: `Bearer ${user.token}` }, connections, seconds });
 
-export const createPayments = (baseUrl: string, user: BenchUser, connections: number, seconds: number, meter?: CpuMeter) =>
-  warmThenLoad({
-    url: `${baseUrl}/payment`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${user.token}` },
-    bodyFor: () => JSON.stringify({ cuid: randomUUID() }),
-    connections,
-    seconds,
-  }, 2, meter);
+/** POST /payment with a fresh cuid each time, as a load's options. */
+export const paymentLoad = (baseUrl: string, user: BenchUser, connections: number, seconds: number): LoadOptions => ({
+  url: `${baseUrl}/payment`,
+  method: 'POST',
+  headers: { authorization: `Bearer ${user.token}` },
+  bodyFor: () => JSON.stringify({ cuid: randomUUID() }),
+  connections,
+  seconds,
+});
+
+export const createPayments = (baseUrl: string, user: BenchUser, connections: number, seconds: number) => warmThenLoad(paymentLoad(baseUrl, user, connections, seconds));
 
 export const loginFlood = (baseUrl: string, user: BenchUser, connections: number, seconds: number) =>
   load({ url: `${baseUrl}/user/login`, method: 'POST', body: JSON.stringify({ email: user.email, password: user.password }), connections, seconds });
@@ -77,17 +78,17 @@ function paybridgesCreate(stripe: Stripe, customerId: string): () => Promise<Str
     );
 }
 
-/** The SDK calling paymentIntents.create directly on the same emulator paybridge uses: creates per second, and in all. */
-export async function rawSdkCreates(emulatorUrl: string, connections: number, seconds: number, meter?: CpuMeter): Promise<{ rps: number; total: number }> {
+/**
+ * The SDK calling paymentIntents.create directly on the same emulator paybridge uses, from
+ * `connections` loops: run(seconds) answers the number of creates made (the client and its
+ * customer are made once, so runs can alternate with other measurements).
+ */
+export async function rawSdkCreator(emulatorUrl: string, connections: number): Promise<{ run(seconds: number): Promise<number> }> {
   const base = new URL(emulatorUrl);
   const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
   const customer = await stripe.customers.create({ email: 'raw-sdk@example.com' });
   const create = paybridgesCreate(stripe, customer.id);
-  await closedLoop(connections, 2, create);
-  meter?.start();
-  const total = await closedLoopCount(connections, seconds, create);
-  meter?.stop();
-  return { rps: total / seconds, total };
+  return { run: (seconds) => closedLoopCount(connections, seconds, create) };
 }
 
 /** One connection: the latency of each raw SDK create, in ms (p50, p99). */
