@@ -25,6 +25,7 @@ const HASH_THREADS = Math.max(1, availableParallelism() - 1);
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const PAYMENT_ROUNDS = 5;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 // The embedded emulator of the paybridge measured on PostgreSQL, which the raw SDK calls too.
 const EMULATOR_PORT = 12190;
 const EMULATOR_URL = `http://127.0.0.1:${EMULATOR_PORT}`;
@@ -90,9 +91,13 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
   const totals = { raw: 0, payments: 0, failed: 0 };
   const ratios: number[] = [];
   for (let i = 0; i < PAYMENT_ROUNDS; i += 1) {
+    // Each side starts on a quiet machine: what the other's round left (webhooks still being
+    // delivered, PostgreSQL's background writes) is not charged to it.
+    await settle();
     rawMeter.start();
     const created = await raw.run(round);
     rawMeter.stop();
+    await settle();
     meter.start();
     const answered = await load(paying);
     meter.stop();
