@@ -69,17 +69,28 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
-/** CPU time of every PostgreSQL server process on this machine, in seconds (Linux). */
-function postgresCpuSeconds(): number {
-  let total = 0;
+/** CPU time of each PostgreSQL server process on this machine, in seconds, by pid (Linux). */
+function postgresCpuSeconds(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(Number(pid), cpuSeconds(Number(pid)));
     } catch {
       // The process ended between the listing and the read.
     }
   }
-  return total;
+  return byPid;
+}
+
+/**
+ * What PostgreSQL's processes used between two readings: a process alive at both counts its
+ * difference, one started in between all it used. (One that ended in between is lost; a sum of
+ * totals would instead take its whole life's time off the window.)
+ */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of after) used += seconds - (before.get(pid) ?? 0);
+  return used;
 }
 
 export interface CpuUse {
@@ -92,17 +103,21 @@ export interface CpuUse {
 
 /** Measures the CPU seconds spent between start() and stop(), per process, summed over every start()/stop() pair. */
 export function cpuMeter(servicePid: number) {
-  const read = (): CpuUse => {
+  const read = () => {
     const self = process.cpuUsage();
     return { service: cpuSeconds(servicePid), postgres: postgresCpuSeconds(), client: (self.user + self.system) / 1e6 };
   };
-  let started: CpuUse | undefined;
+  let started: ReturnType<typeof read> | undefined;
   let used: CpuUse = { service: 0, postgres: 0, client: 0 };
   return {
     start: () => void (started = read()),
     stop: () => {
       const now = read();
-      used = { service: used.service + now.service - started!.service, postgres: used.postgres + now.postgres - started!.postgres, client: used.client + now.client - started!.client };
+      used = {
+        service: used.service + now.service - started!.service,
+        postgres: used.postgres + postgresCpuBetween(started!.postgres, now.postgres),
+        client: used.client + now.client - started!.client,
+      };
     },
     used: () => used,
   };
