@@ -16,6 +16,7 @@ import { measureEmulatorMemory } from './lib/emulator-memory.js';
 import { load } from './lib/load.js';
 import { cpuMeter, rssMiB, SERVICE_ENTRY, startProcess, type CpuUse, type ServiceProcess } from './lib/processes.js';
 import { printReport, type Row } from './lib/report.js';
+import { webhookRouting } from './lib/webhook-routing.js';
 import { createPayments, loginFlood, paymentLoad, rawArgon2Verifies, rawSdkCreateLatency, rawSdkCreator, readSelf, registerBenchUser } from './lib/workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -84,19 +85,28 @@ async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: Servi
  */
 async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
   const raw = await rawSdkCreator(EMULATOR_URL, 20);
+  const routing = await webhookRouting(EMULATOR_URL);
   const round = Math.max(1, Math.round(SECONDS / PAYMENT_ROUNDS));
   const paying = paymentLoad(paybridge.url, user, 20, round);
+  await routing.toSink();
   await raw.run(2);
+  await routing.toPaybridge();
   await load({ ...paying, seconds: 2 });
   const [rawMeter, meter] = [cpuMeter(paybridge.pid), cpuMeter(paybridge.pid)];
   const totals = { raw: 0, payments: 0, failed: 0 };
   const ratios: number[] = [];
+  // Each side starts on a quiet machine, its events going where they belong: what the other's
+  // round left (webhooks still being delivered, PostgreSQL's background writes) is not charged to it.
   const rawRound = async () => {
+    await routing.toSink();
+    await settle();
     rawMeter.start();
     totals.raw += await raw.run(round);
     rawMeter.stop();
   };
   const paymentRound = async () => {
+    await routing.toPaybridge();
+    await settle();
     meter.start();
     const answered = await load(paying);
     meter.stop();
@@ -106,13 +116,8 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
   };
   for (let i = 0; i < PAYMENT_ROUNDS; i += 1) {
     const before = { raw: totals.raw, payments: totals.payments };
-    // Each side starts on a quiet machine: what the other's round left (webhooks still being
-    // delivered, PostgreSQL's background writes) is not charged to it. Every other round runs
-    // paybridge first, so a steady drift of the machine's speed favours neither side.
-    for (const side of i % 2 === 0 ? [rawRound, paymentRound] : [paymentRound, rawRound]) {
-      await settle();
-      await side();
-    }
+    // Every other round runs paybridge first, so a steady drift of the machine's speed favours neither side.
+    for (const side of i % 2 === 0 ? [rawRound, paymentRound] : [paymentRound, rawRound]) await side();
     ratios.push((totals.payments - before.payments) / Math.max(totals.raw - before.raw, 1));
   }
   const seconds = round * PAYMENT_ROUNDS;
@@ -130,12 +135,14 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
   rows.push({ name: 'CPU per payment: paybridge process, its embedded emulator included (ms)', value: perOp(mine.service, totals.payments), baseline: perOp(theirs.service, totals.raw) });
   rows.push({ name: 'CPU per payment: PostgreSQL (ms)', value: perOp(mine.postgres, totals.payments) });
   rows.push({ name: 'CPU per payment: load generator (ms; baseline: the raw SDK client)', value: perOp(mine.client, totals.payments), baseline: perOp(theirs.client, totals.raw) });
-  await measureAddedLatency(paybridge, user, rows);
+  await routing.toSink();
+  const rawLatency = await rawSdkCreateLatency(EMULATOR_URL, SECONDS);
+  await routing.close();
+  await measureAddedLatency(paybridge, user, rawLatency, rows);
 }
 
 /** What paybridge adds to the raw SDK call at one connection (its own writes, the operation row, the HTTP hop). */
-async function measureAddedLatency(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
-  const raw = await rawSdkCreateLatency(EMULATOR_URL, SECONDS);
+async function measureAddedLatency(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, raw: { p50: number; p99: number }, rows: Row[]): Promise<void> {
   const single = await createPayments(paybridge.url, user, 1, SECONDS);
   rows.push({ name: 'POST /payment at one connection: p50 added over the raw SDK create (ms)', value: single.p50 - raw.p50, baseline: raw.p50 });
   rows.push({ name: 'POST /payment at one connection: p99 added over the raw SDK create (ms)', value: single.p99 - raw.p99, baseline: raw.p99 });
