@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { measureEmulatorMemory } from './lib/emulator-memory.js';
 import { load } from './lib/load.js';
-import { cpuMeter, rssMiB, SERVICE_ENTRY, startProcess, type CpuUse, type ServiceProcess } from './lib/processes.js';
+import { cpuMeter, rssMiB, SERVICE_ENTRY, startProcess, type CpuMeter, type CpuUse, type ServiceProcess } from './lib/processes.js';
 import { printReport, type Row } from './lib/report.js';
-import { webhookRouting } from './lib/webhook-routing.js';
-import { createPayments, loginFlood, paymentLoad, rawArgon2Verifies, rawSdkCreateLatency, rawSdkCreator, readSelf, registerBenchUser } from './lib/workloads.js';
+import { webhookRouting, type WebhookRouting } from './lib/webhook-routing.js';
+import { createPayments, loginFlood, paymentLoad, rawArgon2Verifies, rawSdkCreateLatency, rawSdkCreator, readSelf, registerBenchUser, type BenchUser } from './lib/workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -78,21 +78,27 @@ async function measureAgainstBaseline(paybridge: ServiceProcess, baseline: Servi
   rows.push({ name: 'p99 of authenticated reads during a login flood (ms)', value: busy.p99, baseline: quiet.p99, goal: { max: 2.0 } });
 }
 
+interface PaymentRounds {
+  totals: { raw: number; payments: number; failed: number };
+  /** Each round's ratio, in the order they ran. */
+  ratios: number[];
+  /** Of each side, in all. */
+  seconds: number;
+}
+
 /**
  * POST /payment against the raw SDK create on the same emulator, in PAYMENT_ROUNDS alternating
  * rounds: this machine's speed drifts over a run (other tenants, CPU clocks), by as much as a
  * third between runs, and alternation gives both sides the same share of it.
  */
-async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, rows: Row[]): Promise<void> {
+async function runPaymentRounds(paybridge: ServiceProcess, user: BenchUser, routing: WebhookRouting, meters: { raw: CpuMeter; payments: CpuMeter }): Promise<PaymentRounds> {
   const raw = await rawSdkCreator(EMULATOR_URL, 20);
-  const routing = await webhookRouting(EMULATOR_URL);
   const round = Math.max(1, Math.round(SECONDS / PAYMENT_ROUNDS));
   const paying = paymentLoad(paybridge.url, user, 20, round);
   await routing.toSink();
   await raw.run(2);
   await routing.toPaybridge();
   await load({ ...paying, seconds: 2 });
-  const [rawMeter, meter] = [cpuMeter(paybridge.pid), cpuMeter(paybridge.pid)];
   const totals = { raw: 0, payments: 0, failed: 0 };
   const ratios: number[] = [];
   // Each side starts on a quiet machine, its events going where they belong: what the other's
@@ -100,16 +106,16 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
   const rawRound = async () => {
     await routing.toSink();
     await settle();
-    rawMeter.start();
+    meters.raw.start();
     totals.raw += await raw.run(round);
-    rawMeter.stop();
+    meters.raw.stop();
   };
   const paymentRound = async () => {
     await routing.toPaybridge();
     await settle();
-    meter.start();
+    meters.payments.start();
     const answered = await load(paying);
-    meter.stop();
+    meters.payments.stop();
     // Only a 2xx (the route answers 201) is a payment: an error answer or a dropped connection is counted apart.
     totals.payments += answered.total - answered.non2xx;
     totals.failed += answered.non2xx + answered.errors;
@@ -120,13 +126,20 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
     for (const side of i % 2 === 0 ? [rawRound, paymentRound] : [paymentRound, rawRound]) await side();
     ratios.push((totals.payments - before.payments) / Math.max(totals.raw - before.raw, 1));
   }
-  const seconds = round * PAYMENT_ROUNDS;
+  return { totals, ratios, seconds: round * PAYMENT_ROUNDS };
+}
+
+/** The payment rows: the throughput ratio, where the CPU goes, and the latency added at one connection. */
+async function measurePayments(paybridge: ServiceProcess, user: BenchUser, rows: Row[]): Promise<void> {
+  const routing = await webhookRouting(EMULATOR_URL);
+  const [rawMeter, meter] = [cpuMeter(paybridge.pid), cpuMeter(paybridge.pid)];
+  const { totals, ratios, seconds } = await runPaymentRounds(paybridge, user, routing, { raw: rawMeter, payments: meter });
   rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: totals.payments / seconds, baseline: totals.raw / seconds, goal: { min: 0.5 } });
   if (totals.failed > 0) rows.push({ name: 'POST /payment: answers that were not a 2xx, or no answer (count)', value: totals.failed });
   const inOrder = ratios.map((r) => r.toFixed(2)).join(', ');
-  ratios.sort((a, b) => a - b);
-  const median = (ratios[PAYMENT_ROUNDS / 2 - 1]! + ratios[PAYMENT_ROUNDS / 2]!) / 2;
-  rows.push({ name: `POST /payment: its ratio in each of ${PAYMENT_ROUNDS} rounds of ${round} s (${inOrder}), median`, value: median });
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = (sorted[PAYMENT_ROUNDS / 2 - 1]! + sorted[PAYMENT_ROUNDS / 2]!) / 2;
+  rows.push({ name: `POST /payment: its ratio in each of ${PAYMENT_ROUNDS} rounds of ${seconds / PAYMENT_ROUNDS} s (${inOrder}), median`, value: median });
   // Where the time goes: CPU per payment against CPU per raw create, by process (the machine's cores are shared by all).
   const perOp = (seconds: number, count: number) => (seconds * 1000) / Math.max(count, 1);
   const [mine, theirs] = [meter.used(), rawMeter.used()];
@@ -142,7 +155,7 @@ async function measurePayments(paybridge: ServiceProcess, user: Awaited<ReturnTy
 }
 
 /** What paybridge adds to the raw SDK call at one connection (its own writes, the operation row, the HTTP hop). */
-async function measureAddedLatency(paybridge: ServiceProcess, user: Awaited<ReturnType<typeof registerBenchUser>>, raw: { p50: number; p99: number }, rows: Row[]): Promise<void> {
+async function measureAddedLatency(paybridge: ServiceProcess, user: BenchUser, raw: { p50: number; p99: number }, rows: Row[]): Promise<void> {
   const single = await createPayments(paybridge.url, user, 1, SECONDS);
   rows.push({ name: 'POST /payment at one connection: p50 added over the raw SDK create (ms)', value: single.p50 - raw.p50, baseline: raw.p50 });
   rows.push({ name: 'POST /payment at one connection: p99 added over the raw SDK create (ms)', value: single.p99 - raw.p99, baseline: raw.p99 });

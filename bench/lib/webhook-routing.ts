@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
+import { emulatorClient } from './workloads.js';
+
+export interface WebhookRouting {
+  toPaybridge(): Promise<void>;
+  toSink(): Promise<void>;
+  /** Routes to paybridge again, removes the sink's endpoint and closes the sink. */
+  close(): Promise<void>;
+}
 
 /**
  * Where the emulator sends the events of each side's creates. Stripe sends paybridge the
@@ -10,14 +17,13 @@ import Stripe from 'stripe';
  * sent to paybridge, its work on them (the signature, the parse, the route) would slow the raw
  * baseline on the shared cores.
  */
-export async function webhookRouting(emulatorUrl: string): Promise<{ toPaybridge(): Promise<void>; toSink(): Promise<void>; close(): Promise<void> }> {
+export async function webhookRouting(emulatorUrl: string): Promise<WebhookRouting> {
   const sink: Server = createServer((request, response) => {
     request.resume();
     request.on('end', () => response.end('{}'));
   });
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  const base = new URL(emulatorUrl);
-  const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+  const stripe = emulatorClient(emulatorUrl);
   const paybridges = (await stripe.webhookEndpoints.list({ limit: 100 })).data.map((endpoint) => endpoint.id);
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
   const sinkEndpoint = await stripe.webhookEndpoints.create({ url: sinkUrl, enabled_events: ['*'] });

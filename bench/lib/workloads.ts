@@ -78,14 +78,19 @@ function paybridgesCreate(stripe: Stripe, customerId: string): () => Promise<Str
     );
 }
 
+/** The SDK, as the benchmark calls the emulator at `emulatorUrl` with it (any key is the emulator's). */
+export function emulatorClient(emulatorUrl: string): Stripe {
+  const base = new URL(emulatorUrl);
+  return new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+}
+
 /**
  * The SDK calling paymentIntents.create directly on the same emulator paybridge uses, from
  * `connections` loops: run(seconds) answers the number of creates made (the client and its
  * customer are made once, so runs can alternate with other measurements).
  */
 export async function rawSdkCreator(emulatorUrl: string, connections: number): Promise<{ run(seconds: number): Promise<number> }> {
-  const base = new URL(emulatorUrl);
-  const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+  const stripe = emulatorClient(emulatorUrl);
   const customer = await stripe.customers.create({ email: 'raw-sdk@example.com' });
   const create = paybridgesCreate(stripe, customer.id);
   return { run: (seconds) => closedLoopCount(connections, seconds, create) };
@@ -93,8 +98,7 @@ export async function rawSdkCreator(emulatorUrl: string, connections: number): P
 
 /** One connection: the latency of each raw SDK create, in ms (p50, p99). */
 export async function rawSdkCreateLatency(emulatorUrl: string, seconds: number): Promise<{ p50: number; p99: number }> {
-  const base = new URL(emulatorUrl);
-  const stripe = new Stripe('sk_test_bench', { host: base.hostname, port: Number(base.port), protocol: 'http', telemetry: false });
+  const stripe = emulatorClient(emulatorUrl);
   const customer = await stripe.customers.create({ email: 'raw-sdk-latency@example.com' });
   const samples: number[] = [];
   const createOne = paybridgesCreate(stripe, customer.id);
