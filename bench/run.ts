@@ -133,7 +133,16 @@ async function runPaymentRounds(paybridge: ServiceProcess, user: BenchUser, rout
 async function measurePayments(paybridge: ServiceProcess, user: BenchUser, rows: Row[]): Promise<void> {
   const routing = await webhookRouting(EMULATOR_URL);
   const [rawMeter, meter] = [cpuMeter(paybridge.pid), cpuMeter(paybridge.pid)];
-  const { totals, ratios, seconds } = await runPaymentRounds(paybridge, user, routing, { raw: rawMeter, payments: meter });
+  let rounds: PaymentRounds;
+  let rawLatency: { p50: number; p99: number };
+  try {
+    rounds = await runPaymentRounds(paybridge, user, routing, { raw: rawMeter, payments: meter });
+    await routing.toSink();
+    rawLatency = await rawSdkCreateLatency(EMULATOR_URL, SECONDS);
+  } finally {
+    await routing.close();
+  }
+  const { totals, ratios, seconds } = rounds;
   rows.push({ name: 'POST /payment, fresh cuid (req/s)', value: totals.payments / seconds, baseline: totals.raw / seconds, goal: { min: 0.5 } });
   if (totals.failed > 0) rows.push({ name: 'POST /payment: answers that were not a 2xx, or no answer (count)', value: totals.failed });
   const inOrder = ratios.map((r) => r.toFixed(2)).join(', ');
@@ -148,9 +157,6 @@ async function measurePayments(paybridge: ServiceProcess, user: BenchUser, rows:
   rows.push({ name: 'CPU per payment: paybridge process, its embedded emulator included (ms)', value: perOp(mine.service, totals.payments), baseline: perOp(theirs.service, totals.raw) });
   rows.push({ name: 'CPU per payment: PostgreSQL (ms)', value: perOp(mine.postgres, totals.payments) });
   rows.push({ name: 'CPU per payment: load generator (ms; baseline: the raw SDK client)', value: perOp(mine.client, totals.payments), baseline: perOp(theirs.client, totals.raw) });
-  await routing.toSink();
-  const rawLatency = await rawSdkCreateLatency(EMULATOR_URL, SECONDS);
-  await routing.close();
   await measureAddedLatency(paybridge, user, rawLatency, rows);
 }
 
